@@ -1,0 +1,87 @@
+# mauth: one static library from common/, one binary per cmd/*.c.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+CSTD     = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-format-nonliteral
+HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(HARDEN) $(EXTRA_CFLAGS)
+LDFLAGS += -Wl,--as-needed $(EXTRA_LDFLAGS)
+LDLIBS  += -lssl -lcrypto -lresolv -lpsl
+
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(SANITIZE),1)
+OPT      = -O1 -g -fno-omit-frame-pointer
+EXTRA_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+EXTRA_LDFLAGS += -fsanitize=address,undefined
+HARDEN   =
+endif
+
+# B: the build directory (objects in B/obj, binaries in B/bin); the
+# sanitizer build uses its own so the two never mix.
+B       ?= .
+LIB_SRC  = $(sort $(wildcard common/*.c))
+LIB_OBJ  = $(patsubst common/%.c,$(B)/obj/%.o,$(LIB_SRC))
+LIB      = $(B)/obj/libmauth.a
+CMD_SRC  = $(sort $(wildcard cmd/*.c))
+BINS     = $(patsubst cmd/%.c,$(B)/bin/%,$(CMD_SRC))
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNITS    = $(patsubst tests/unit/%.c,$(B)/bin/test-%,$(UNIT_SRC))
+MANS     = $(sort $(wildcard man/*.[1-9]))
+HDRS     = $(wildcard common/*.h)
+
+all: $(BINS)
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(B)/obj/%.o: common/%.c $(HDRS)
+	@mkdir -p $(B)/obj
+	$(CC) $(CFLAGS) -Icommon -c -o $@ $<
+
+$(B)/bin/%: cmd/%.c $(LIB) $(HDRS)
+	@mkdir -p $(B)/bin
+	$(CC) $(CFLAGS) -Icommon -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(B)/bin/test-%: tests/unit/%.c $(LIB) $(HDRS)
+	@mkdir -p $(B)/bin
+	$(CC) $(CFLAGS) -Icommon -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+units: $(UNITS)
+
+# Every test: C unit tests, then the bats suites (conformance, interop, CLI).
+# MAUTH_BIN tells the bats suites where the binaries are.
+check: all units
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+	MAUTH_BIN=$(abspath $(B)/bin) bats --print-output-on-failure tests/
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+demo: all
+	@MAUTH_BIN=$(abspath $(B)/bin) sh tests/demo.sh
+
+bench: all
+	@MAUTH_BIN=$(abspath $(B)/bin) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANS); do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+
+clean:
+	rm -rf $(B)/bin $(B)/obj
+
+.PHONY: all units check lint-man demo bench install clean
+.SECONDARY: $(LIB_OBJ)
