@@ -64,6 +64,23 @@ check: all units
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 	MAUTH_BIN=$(abspath $(B)/bin) bats --print-output-on-failure tests/
 
+# Fuzzing (libFuzzer, clang): every tests/fuzz/X.c against the library
+# built with the fuzzer's coverage and ASan/UBSan, in its own build dir.
+FUZZ_B  ?= build-fuzz
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
+FUZZERS  = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+
+fuzz:
+	$(MAKE) B=$(FUZZ_B) CC=clang OPT="-O1 -g" HARDEN= \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzzers
+
+fuzzers: $(FUZZERS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB) $(HDRS)
+	@mkdir -p $(B)/fuzz
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -Icommon -o $@ $< \
+	    $(LIB) $(LDLIBS)
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
@@ -83,5 +100,5 @@ install: all
 clean:
 	rm -rf $(B)/bin $(B)/obj
 
-.PHONY: all units check lint-man demo bench install clean
+.PHONY: all units check fuzz fuzzers lint-man demo bench install clean
 .SECONDARY: $(LIB_OBJ)
