@@ -1,0 +1,692 @@
+/*
+ * dns: cache -> zone files -> network (libresolv), see dns.h.
+ *
+ * Every answer dns_query() returns lives in a cache entry, allocated once
+ * and never moved, so callers may keep the pointer until dns_free().  The
+ * cache and the zone are chained hash tables keyed by the lowercased name
+ * (and the type, for the cache): a hit costs one hash and one compare.
+ */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "dns.h"
+#include "zone.h"
+
+#define DNS_NAME_MAX		253	/* RFC 1035 2.3.4, no final dot */
+#define DNS_LABEL_MAX		63
+#define DNS_CNAME_MAX		8	/* CNAMEs followed per query */
+#define DNS_TRACE_MAX		480	/* bytes per trace line */
+#define DNS_TIMEOUT_DEFAULT	5.0
+#define DNS_PACKET_MAX		65536	/* a TCP answer, RFC 1035 4.2.2 */
+#define DNS_DEFAULT_PORT	53
+#define HASH_MIN_BUCKETS	64
+
+/* The header of every hash-table node: chains, and the cached hash. */
+struct hnode {
+	struct hnode	*next;
+	uint32_t	 hash;
+};
+
+struct htab {
+	struct hnode	**b;
+	size_t		  nb;
+	size_t		  n;
+};
+
+/* A name the zone files hold: its records and its fault markers. */
+struct znode {
+	struct hnode	 h;
+	unsigned	 gen;		/* which dns_add_zone_* call made it */
+	struct dns_rr	*rr;
+	size_t		 nrr;
+	struct zfault {
+		uint16_t	 type;	/* 0: any type without records */
+		enum dns_status	 status;
+	}		*fault;
+	size_t		 nfault;
+	size_t		 namelen;
+	char		 name[];
+};
+
+/* A cached answer for (name, type). */
+struct centry {
+	struct hnode		 h;
+	uint16_t		 type;
+	struct dns_answer	 ans;
+	bool			 own_rr;	/* rr[] is ours to free */
+	unsigned char		*blob;		/* RDATA storage we own */
+	size_t			 namelen;
+	char			 name[];
+};
+
+struct dns {
+	struct htab		 zone;
+	struct htab		 cache;
+	unsigned		 gen;
+	bool			 wild;		/* a zone holds a "*." name */
+	bool			 offline;
+	double			 timeout;
+	struct __res_state	*res;		/* made by the first query out */
+	bool			 have_server;
+	struct sockaddr_storage	 server;
+	char			 server_name[INET6_ADDRSTRLEN + 8];
+	unsigned char		*pkt;		/* answer buffer */
+	void			(*trace)(void *, const char *);
+	void			*trace_arg;
+	size_t			 nqueries;
+	size_t			 nnetwork;
+};
+
+static const struct dns_answer badname = { DNS_BADNAME, 0, NULL, "check" };
+
+/* ---- hash tables ---- */
+
+/* FNV-1a over the (already lowercased) name, then the type. */
+static uint32_t
+hash_name(const char *s, size_t n, uint16_t type)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	h = (h ^ (type & 0xff)) * 16777619u;
+	h = (h ^ (type >> 8)) * 16777619u;
+	return h;
+}
+
+static void
+htab_grow(struct htab *t)
+{
+	size_t nb = t->nb ? t->nb * 2 : HASH_MIN_BUCKETS;
+	struct hnode **b = xcalloc(nb, sizeof(*b));
+
+	for (size_t i = 0; i < t->nb; i++) {
+		struct hnode *e = t->b[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			e->next = b[e->hash & (nb - 1)];
+			b[e->hash & (nb - 1)] = e;
+		}
+	}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
+}
+
+static void
+htab_insert(struct htab *t, struct hnode *e)
+{
+	if (t->n + 1 > t->nb - t->nb / 4 || t->nb == 0)
+		htab_grow(t);
+	e->next = t->b[e->hash & (t->nb - 1)];
+	t->b[e->hash & (t->nb - 1)] = e;
+	t->n++;
+}
+
+static struct hnode *
+htab_first(const struct htab *t, uint32_t hash)
+{
+	return t->nb ? t->b[hash & (t->nb - 1)] : NULL;
+}
+
+static void
+htab_free(struct htab *t, void (*fn)(struct hnode *))
+{
+	for (size_t i = 0; i < t->nb; i++) {
+		struct hnode *e = t->b[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			fn(e);
+		}
+	}
+	free(t->b);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- names ---- */
+
+/*
+ * Copy name, lowercased and without its final dot, into out (at least
+ * DNS_NAME_MAX + 1 bytes); false if it is not a valid query name
+ * (RFC 1035 2.3.4: labels of 1..63 octets, 253 in all).
+ */
+static bool
+name_key(const char *name, char *out, size_t *len)
+{
+	size_t n = strlen(name), lab = 0;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DNS_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (lab == 0)
+				return false;
+			lab = 0;
+		} else if (++lab > DNS_LABEL_MAX)
+			return false;
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	*len = n;
+	return lab > 0;
+}
+
+const char *
+dns_type_name(enum dns_type type)
+{
+	static const char *names[] = {
+		[DNS_T_A] = "A", [DNS_T_NS] = "NS", [DNS_T_CNAME] = "CNAME",
+		[DNS_T_SOA] = "SOA", [DNS_T_PTR] = "PTR", [DNS_T_MX] = "MX",
+		[DNS_T_TXT] = "TXT", [DNS_T_AAAA] = "AAAA",
+		[DNS_T_TLSA] = "TLSA", [DNS_T_SPF] = "SPF",
+	};
+	static _Thread_local char other[16];
+
+	if ((unsigned)type < sizeof(names) / sizeof(names[0]) &&
+	    names[type] != NULL)
+		return names[type];
+	snprintf(other, sizeof(other), "TYPE%u", (unsigned)type & 0xffff);
+	return other;
+}
+
+const char *
+dns_status_name(enum dns_status status)
+{
+	switch (status) {
+	case DNS_OK:		return "NOERROR";
+	case DNS_NODATA:	return "NODATA";
+	case DNS_NXDOMAIN:	return "NXDOMAIN";
+	case DNS_TIMEOUT:	return "TIMEOUT";
+	case DNS_SERVFAIL:	return "SERVFAIL";
+	case DNS_BADNAME:	return "BADNAME";
+	}
+	return "UNKNOWN";
+}
+
+/* ---- life cycle ---- */
+
+struct dns *
+dns_new(void)
+{
+	struct dns *dns = xcalloc(1, sizeof(*dns));
+
+	dns->timeout = DNS_TIMEOUT_DEFAULT;
+	return dns;
+}
+
+static void
+znode_free(struct hnode *h)
+{
+	struct znode *z = (struct znode *)h;
+
+	for (size_t i = 0; i < z->nrr; i++)
+		free(z->rr[i].data);
+	free(z->rr);
+	free(z->fault);
+	free(z);
+}
+
+static void
+centry_free(struct hnode *h)
+{
+	struct centry *e = (struct centry *)h;
+
+	if (e->own_rr)
+		free(e->ans.rr);
+	free(e->blob);
+	free(e);
+}
+
+void
+dns_free(struct dns *dns)
+{
+	if (dns == NULL)
+		return;
+	htab_free(&dns->zone, znode_free);
+	htab_free(&dns->cache, centry_free);
+	if (dns->res) {
+		res_nclose(dns->res);
+		free(dns->res);
+	}
+	free(dns->pkt);
+	free(dns);
+}
+
+void
+dns_set_timeout(struct dns *dns, double seconds)
+{
+	if (seconds > 0 && isfinite(seconds))
+		dns->timeout = seconds;
+}
+
+void
+dns_set_offline(struct dns *dns, bool offline)
+{
+	dns->offline = offline;
+}
+
+void
+dns_set_trace(struct dns *dns, void (*fn)(void *arg, const char *line),
+    void *arg)
+{
+	dns->trace = fn;
+	dns->trace_arg = arg;
+}
+
+void
+dns_stats(const struct dns *dns, size_t *queries, size_t *network)
+{
+	if (queries)
+		*queries = dns->nqueries;
+	if (network)
+		*network = dns->nnetwork;
+}
+
+/* ---- zone layer ---- */
+
+static struct znode *
+zone_find(const struct dns *dns, const char *name, size_t len)
+{
+	uint32_t hash = hash_name(name, len, 0);
+
+	for (struct hnode *h = htab_first(&dns->zone, hash); h; h = h->next) {
+		struct znode *z = (struct znode *)h;
+
+		if (h->hash == hash && z->namelen == len &&
+		    memcmp(z->name, name, len) == 0)
+			return z;
+	}
+	return NULL;
+}
+
+static void
+znode_add_rr(struct znode *z, const struct zone_rec *r)
+{
+	struct dns_rr *rr;
+
+	z->rr = xreallocarray(z->rr, z->nrr + 1, sizeof(*z->rr));
+	rr = &z->rr[z->nrr++];
+	rr->type = r->type;
+	rr->pref = r->pref;
+	rr->ttl = r->ttl;
+	rr->len = r->len;
+	rr->nstrings = r->nstrings;
+	rr->data = xmalloc(r->len + 1);
+	memcpy(rr->data, r->data, r->len);
+	rr->data[r->len] = '\0';
+}
+
+/* The zone callback: file the record under its owner. */
+static int
+zone_store(void *arg, const struct zone_rec *r, struct diag *d)
+{
+	struct dns *dns = arg;
+	struct znode *z;
+
+	(void)d;
+	z = zone_find(dns, r->owner, r->ownerlen);
+	if (z == NULL) {
+		z = xcalloc(1, sizeof(*z) + r->ownerlen + 1);
+		memcpy(z->name, r->owner, r->ownerlen);
+		z->namelen = r->ownerlen;
+		z->gen = dns->gen;
+		z->h.hash = hash_name(r->owner, r->ownerlen, 0);
+		htab_insert(&dns->zone, &z->h);
+		if (r->ownerlen >= 2 && r->owner[0] == '*' &&
+		    r->owner[1] == '.')
+			dns->wild = true;
+	} else if (z->gen != dns->gen)
+		return 0;	/* an earlier file holds this name: it wins */
+	if (!r->fault) {
+		znode_add_rr(z, r);
+		return 0;
+	}
+	z->fault = xreallocarray(z->fault, z->nfault + 1, sizeof(*z->fault));
+	z->fault[z->nfault].type = r->type;
+	z->fault[z->nfault].status = r->status;
+	z->nfault++;
+	return 0;
+}
+
+int
+dns_add_zone_file(struct dns *dns, const char *path, struct diag *d)
+{
+	dns->gen++;
+	return zone_parse_file(path, zone_store, dns, d);
+}
+
+int
+dns_add_zone_text(struct dns *dns, const char *name, const char *text,
+    size_t len, struct diag *d)
+{
+	dns->gen++;
+	return zone_parse(name, text, len, zone_store, dns, d);
+}
+
+/*
+ * RFC 4592 basics: for a name the zones do not hold, the wildcard
+ * "*.<closest encloser>", where the closest encloser is the longest
+ * ancestor the zones hold.
+ */
+static struct znode *
+zone_wild(const struct dns *dns, const char *name, size_t len)
+{
+	char w[DNS_NAME_MAX + 3];
+
+	for (size_t i = 0; i < len; i++) {
+		struct znode *z;
+		size_t rest;
+
+		if (name[i] != '.')
+			continue;
+		rest = len - i - 1;
+		w[0] = '*';
+		memcpy(w + 1, name + i, rest + 1);
+		if ((z = zone_find(dns, w, rest + 2)) != NULL)
+			return z;
+		if (zone_find(dns, name + i + 1, rest) != NULL)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* ---- cache ---- */
+
+static struct centry *
+cache_find(const struct dns *dns, const char *name, size_t len,
+    uint16_t type, uint32_t hash)
+{
+	for (struct hnode *h = htab_first(&dns->cache, hash); h;
+	    h = h->next) {
+		struct centry *e = (struct centry *)h;
+
+		if (h->hash == hash && e->type == type && e->namelen == len &&
+		    memcmp(e->name, name, len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static struct centry *
+centry_new(const char *name, size_t len, uint16_t type,
+    enum dns_status status, const char *source)
+{
+	struct centry *e = xcalloc(1, sizeof(*e) + len + 1);
+
+	memcpy(e->name, name, len);
+	e->namelen = len;
+	e->type = type;
+	e->h.hash = hash_name(name, len, type);
+	e->ans.status = status;
+	e->ans.source = source;
+	return e;
+}
+
+/*
+ * File e in the cache, unless a nested lookup (a CNAME loop) already
+ * did for the same key: then e is dropped and that one returned.
+ */
+static struct centry *
+cache_put(struct dns *dns, struct centry *e)
+{
+	struct centry *old = cache_find(dns, e->name, e->namelen, e->type,
+	    e->h.hash);
+
+	if (old) {
+		centry_free(&e->h);
+		return old;
+	}
+	htab_insert(&dns->cache, &e->h);
+	return e;
+}
+
+/* ---- trace ---- */
+
+static void
+trace_rr(struct buf *b, const struct dns_rr *rr)
+{
+	char tmp[DNS_TRACE_MAX];
+
+	switch (rr->type) {
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		if (rr->len == 4 || rr->len == 16) {
+			inet_ntop(rr->len == 4 ? AF_INET : AF_INET6, rr->data,
+			    tmp, sizeof(tmp));
+			buf_adds(b, tmp);
+			return;
+		}
+		break;
+	case DNS_T_TXT:
+	case DNS_T_SPF:
+		buf_addc(b, '"');
+		buf_adds(b, diag_escape(tmp, sizeof(tmp),
+		    (const char *)rr->data, rr->len));
+		buf_addc(b, '"');
+		return;
+	case DNS_T_MX:
+		buf_printf(b, "%u ", rr->pref);
+		/* FALLTHROUGH */
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+		buf_adds(b, diag_escape(tmp, sizeof(tmp),
+		    (const char *)rr->data, rr->len));
+		return;
+	}
+	buf_printf(b, "\\# %zu ", rr->len);
+	for (size_t i = 0; i < rr->len && i < sizeof(tmp) / 2; i++)
+		buf_printf(b, "%02x", rr->data[i]);
+}
+
+static void
+trace_emit(struct dns *dns, struct buf *b)
+{
+	if (b->len > DNS_TRACE_MAX) {
+		b->len = DNS_TRACE_MAX - 3;
+		buf_adds(b, "...");
+	}
+	dns->trace(dns->trace_arg, b->p);
+	buf_free(b);
+}
+
+static void
+trace_query(struct dns *dns, const char *name, uint16_t type)
+{
+	struct buf b = { 0 };
+	char esc[DNS_TRACE_MAX];
+
+	buf_printf(&b, "query %s %s", dns_type_name(type),
+	    diag_escape(esc, sizeof(esc), name, strlen(name)));
+	trace_emit(dns, &b);
+}
+
+static void
+trace_answer(struct dns *dns, const char *name, uint16_t type,
+    const struct dns_answer *a, const char *source)
+{
+	struct buf b = { 0 };
+	char esc[DNS_TRACE_MAX];
+
+	buf_printf(&b, "answer %s %s: ", dns_type_name(type),
+	    diag_escape(esc, sizeof(esc), name, strlen(name)));
+	if (a->status == DNS_TIMEOUT && strcmp(a->source, "network") == 0)
+		buf_printf(&b, "timeout after %gs", dns->timeout);
+	else if (a->status == DNS_TIMEOUT)
+		buf_adds(&b, "timeout");
+	else
+		buf_adds(&b, dns_status_name(a->status));
+	if (a->status == DNS_OK)
+		buf_printf(&b, " %zu record%s", a->n, a->n == 1 ? "" : "s");
+	if (strcmp(source, "network") == 0)
+		buf_printf(&b, " (network %s)", dns->have_server ?
+		    dns->server_name : "system resolver");
+	else
+		buf_printf(&b, " (%s)", source);
+	for (size_t i = 0; i < a->n && b.len < DNS_TRACE_MAX; i++) {
+		buf_addc(&b, ' ');
+		trace_rr(&b, &a->rr[i]);
+	}
+	trace_emit(dns, &b);
+}
+
+/* ---- lookups ---- */
+
+static struct centry *lookup(struct dns *dns, const char *name, size_t len,
+    uint16_t type, int depth);
+static struct centry *net_query(struct dns *dns, const char *name,
+    size_t len, uint16_t type);
+
+/* An answer for name that copies another's records (a CNAME's target). */
+static struct centry *
+alias_answer(const char *name, size_t len, uint16_t type,
+    const struct centry *target, const char *source)
+{
+	struct centry *e = centry_new(name, len, type, target->ans.status,
+	    source);
+
+	if (target->ans.n > 0) {
+		e->ans.rr = xreallocarray(NULL, target->ans.n,
+		    sizeof(*e->ans.rr));
+		memcpy(e->ans.rr, target->ans.rr,
+		    target->ans.n * sizeof(*e->ans.rr));
+		e->ans.n = target->ans.n;
+		e->own_rr = true;
+	}
+	return e;
+}
+
+static enum dns_status
+zone_fault(const struct znode *z, uint16_t type)
+{
+	enum dns_status any = DNS_NODATA;
+
+	for (size_t i = 0; i < z->nfault; i++) {
+		if (z->fault[i].type == type)
+			return z->fault[i].status;
+		if (z->fault[i].type == 0)
+			any = z->fault[i].status;
+	}
+	return any;
+}
+
+/*
+ * Answer from zone node z: its records of the type; else its CNAME,
+ * followed (RFC 1034 3.6.2) through the whole stack; else its fault
+ * markers; else NODATA.
+ */
+static struct centry *
+zone_answer(struct dns *dns, const struct znode *z, const char *name,
+    size_t len, uint16_t type, int depth)
+{
+	struct centry *e;
+	size_t n = 0;
+
+	for (size_t i = 0; i < z->nrr; i++)
+		n += z->rr[i].type == type;
+	if (n == 0 && type != DNS_T_CNAME) {
+		for (size_t i = 0; i < z->nrr; i++) {
+			const struct dns_rr *c = &z->rr[i];
+			struct centry *t;
+
+			if (c->type != DNS_T_CNAME)
+				continue;
+			if (depth >= DNS_CNAME_MAX || c->len == 0)
+				return centry_new(name, len, type,
+				    DNS_SERVFAIL, "zone");
+			t = lookup(dns, (const char *)c->data, c->len, type,
+			    depth + 1);
+			return alias_answer(name, len, type, t, "zone");
+		}
+	}
+	e = centry_new(name, len, type, n ? DNS_OK : zone_fault(z, type),
+	    "zone");
+	if (n == 0)
+		return e;
+	e->ans.rr = xreallocarray(NULL, n, sizeof(*e->ans.rr));
+	e->own_rr = true;
+	for (size_t i = 0; i < z->nrr; i++)
+		if (z->rr[i].type == type)
+			e->ans.rr[e->ans.n++] = z->rr[i];
+	return e;
+}
+
+/* The answer for a lowercased, validated name: cache, zone, network. */
+static struct centry *
+lookup(struct dns *dns, const char *name, size_t len, uint16_t type,
+    int depth)
+{
+	uint32_t hash = hash_name(name, len, type);
+	struct centry *e;
+	struct znode *z;
+
+	if ((e = cache_find(dns, name, len, type, hash)) != NULL)
+		return e;
+	z = zone_find(dns, name, len);
+	if (z == NULL && dns->wild)
+		z = zone_wild(dns, name, len);
+	if (z)
+		e = zone_answer(dns, z, name, len, type, depth);
+	else if (dns->offline)
+		e = centry_new(name, len, type, DNS_NXDOMAIN, "zone");
+	else
+		e = net_query(dns, name, len, type);
+	return cache_put(dns, e);
+}
+
+const struct dns_answer *
+dns_query(struct dns *dns, const char *name, enum dns_type type)
+{
+	char key[DNS_NAME_MAX + 2];
+	size_t len, before;
+	struct centry *e;
+
+	dns->nqueries++;
+	if (dns->trace)
+		trace_query(dns, name, (uint16_t)type);
+	if (!name_key(name, key, &len)) {
+		if (dns->trace)
+			trace_answer(dns, name, (uint16_t)type, &badname,
+			    "not asked: invalid name");
+		return &badname;
+	}
+	before = dns->cache.n;
+	e = lookup(dns, key, len, (uint16_t)type, 0);
+	if (dns->trace)
+		trace_answer(dns, name, (uint16_t)type, &e->ans,
+		    dns->cache.n == before ? "cache" : e->ans.source);
+	return &e->ans;
+}
+
+/* ---- network layer (libresolv) ---- */
+
+int
+dns_set_resolver(struct dns *dns, const char *spec, struct diag *d)
+{
+	(void)dns;
+	(void)spec;
+	return diag_set(d, "not implemented yet");
+}
+
+static struct centry *
+net_query(struct dns *dns, const char *name, size_t len, uint16_t type)
+{
+	dns->nnetwork++;
+	return centry_new(name, len, type, DNS_SERVFAIL, "network");
+}
