@@ -439,14 +439,522 @@ authres_free(struct authres *ar)
 	memset(ar, 0, sizeof(*ar));
 }
 
+/*
+ * Parsing: one small function per RFC 8601 2.2 rule, each taking the
+ * position and returning the position past the match, or NULL.  The text
+ * is first unfolded (RFC 5322 2.2.3: CR and LF removed) with other control
+ * bytes, NUL included, turned into spaces, so the rules work on a C string.
+ */
+struct rd {
+	unsigned	 nc;		/* AUTHRES_NC_* */
+	char		*what;		/* first nonconformity */
+};
+
+static void
+nonconf(struct rd *rd, unsigned bit, const char *why)
+{
+	size_t n;
+
+	rd->nc |= bit;
+	if (rd->what == NULL) {
+		rd->what = xstrdup(why);
+		return;
+	}
+	if (strstr(rd->what, why) != NULL)
+		return;
+	/* each distinct problem once, in order of appearance */
+	n = strlen(rd->what);
+	rd->what = xrealloc(rd->what, n + strlen(why) + 3);
+	sprintf(rd->what + n, "; %s", why);
+}
+
+static char *
+unfold(struct rd *rd, const char *v, size_t len)
+{
+	char *s = xmalloc(len + 1), *o = s;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '\r' || c == '\n')
+			continue;
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			nonconf(rd, AUTHRES_NC_CONTROL,
+			    "RFC 5322 3.2: control or NUL byte in the field");
+			c = ' ';
+		}
+		*o++ = (char)c;
+	}
+	*o = '\0';
+	return s;
+}
+
+static bool
+wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* comment = "(" *([FWS] ccontent) [FWS] ")" (RFC 5322 3.2.2), nesting
+ * counted, not recursed.  p is at "(".  The text inside the outer
+ * parentheses goes to *text when text is not NULL. */
+static const char *
+comment(struct rd *rd, const char *p, char **text)
+{
+	const char *start = ++p;
+	size_t depth = 1;
+	bool deep = false;
+
+	for (; *p && depth > 0; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '(' && ++depth > AUTHRES_COMMENT_DEPTH)
+			deep = true;
+		else if (*p == ')')
+			depth--;
+	}
+	if (deep)
+		nonconf(rd, AUTHRES_NC_COMMENT, "RFC 5322 3.2.2: comments "
+		    "nested too deep");
+	if (depth > 0)
+		nonconf(rd, AUTHRES_NC_COMMENT, "RFC 5322 3.2.2: unbalanced "
+		    "parenthesis in a comment");
+	if (text != NULL && *text == NULL)
+		*text = xstrndup(start, (size_t)(p - start) - (depth == 0));
+	return p;
+}
+
+/* CFWS (RFC 5322 3.2.2), possibly empty; never NULL.  The first comment
+ * seen is stored in *text (when text is not NULL and *text is NULL). */
+static const char *
+cfws(struct rd *rd, const char *p, char **text)
+{
+	for (;;) {
+		while (wsp(*p))
+			p++;
+		if (*p != '(')
+			return p;
+		p = comment(rd, p, text);
+	}
+}
+
+/* Keyword (RFC 5321 4.1.2), loosely: letters, digits, '-', '_'. */
+static const char *
+keyword(const char *p)
+{
+	const char *s = p;
+
+	while (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+		p++;
+	return p == s ? NULL : p;
+}
+
+static char *
+lowdup(const char *s, const char *e)
+{
+	char *r = xstrndup(s, (size_t)(e - s));
+
+	for (char *c = r; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return r;
+}
+
+/* quoted-string (RFC 5322 3.2.4, RFC 6532 3.2); p at DQUOTE.  The value,
+ * unquoted, goes to *out. */
+static const char *
+quoted_string(struct rd *rd, const char *p, char **out)
+{
+	struct buf b = { 0 };
+
+	for (p++; *p != '"'; p++) {
+		if (*p == '\0') {
+			nonconf(rd, AUTHRES_NC_QUOTE, "RFC 5322 3.2.4: "
+			    "unterminated quoted-string");
+			*out = buf_steal(&b);
+			return p;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		buf_addc(&b, *p);
+	}
+	*out = buf_steal(&b);
+	return p + 1;
+}
+
+/* The end of an unquoted run: up to white space, ';', a comment or a
+ * quote. */
+static const char *
+bare_run(const char *p)
+{
+	while (*p && !wsp(*p) && *p != ';' && *p != '(' && *p != '"')
+		p++;
+	return p;
+}
+
+/*
+ * value = token / quoted-string (RFC 2045 5.1, RFC 8601 2.2); with
+ * pvalue, also [[local-part] "@"] domain-name.  A bare run that is
+ * neither (unquoted specials, 8-bit, an empty value) is taken as it
+ * stands, flagged.
+ */
+static const char *
+value(struct rd *rd, const char *p, char **out, bool pvalue)
+{
+	const char *e;
+	char *q;
+
+	if (*p == '"') {
+		p = quoted_string(rd, p, out);
+		if (!pvalue || *p != '@')
+			return p;
+		/* quoted local-part "@" domain: keep it as written */
+		e = bare_run(p);
+		q = *out;
+		*out = xmalloc(strlen(q) + (size_t)(e - p) + 3);
+		sprintf(*out, "\"%s\"%.*s", q, (int)(e - p), p);
+		free(q);
+		return e;
+	}
+	e = bare_run(p);
+	*out = xstrndup(p, (size_t)(e - p));
+	if (!(pvalue ? pvalue_bare(*out) : is_token(*out)))
+		nonconf(rd, AUTHRES_NC_BAD_VALUE, e == p ?
+		    "RFC 8601 2.2: empty value" :
+		    "RFC 8601 2.2: value with specials must be quoted");
+	return e;
+}
+
+/* Skip to the next ';' outside comments and quoted-strings, or the end. */
+static const char *
+skip_resinfo(struct rd *rd, const char *p)
+{
+	char *junk = NULL;
+
+	while (*p && *p != ';') {
+		if (*p == '(')
+			p = comment(rd, p, NULL);
+		else if (*p == '"') {
+			p = quoted_string(rd, p, &junk);
+			free(junk);
+			junk = NULL;
+		} else
+			p++;
+	}
+	return p;
+}
+
+/* method = Keyword [ [CFWS] "/" [CFWS] method-version ] */
+static const char *
+method(struct rd *rd, const char *p, struct authres_result *r)
+{
+	const char *e;
+
+	if ((e = keyword(p)) == NULL)
+		return NULL;
+	r->method = lowdup(p, e);
+	p = cfws(rd, e, NULL);
+	if (*p != '/')
+		return p;
+	p = cfws(rd, p + 1, NULL);
+	for (e = p; isdigit((unsigned char)*e); e++)
+		;
+	if (e == p)
+		return NULL;
+	r->method_version = xstrndup(p, (size_t)(e - p));
+	return cfws(rd, e, NULL);
+}
+
+/* methodspec = [CFWS] method [CFWS] "=" [CFWS] result */
+static const char *
+methodspec(struct rd *rd, const char *p, struct authres_result *r)
+{
+	const char *e;
+
+	if ((p = method(rd, cfws(rd, p, NULL), r)) == NULL || *p != '=')
+		return NULL;
+	p = cfws(rd, p + 1, NULL);
+	if ((e = keyword(p)) == NULL)
+		return NULL;
+	r->result = lowdup(p, e);
+	return e;
+}
+
+/* reasonspec = "reason" [CFWS] "=" [CFWS] value; NULL if not one. */
+static const char *
+reasonspec(struct rd *rd, const char *p, struct authres_result *r)
+{
+	const char *e = keyword(p);
+
+	if (e == NULL || e - p != 6 || strncasecmp(p, "reason", 6) != 0)
+		return NULL;
+	e = cfws(rd, e, NULL);
+	if (*e != '=')
+		return NULL;
+	free(r->reason);
+	return value(rd, cfws(rd, e + 1, NULL), &r->reason, false);
+}
+
+static struct authres_prop *
+new_prop(struct rd *rd, struct authres_result *r)
+{
+	if (r->nprops == AUTHRES_PROPS_MAX) {
+		nonconf(rd, AUTHRES_NC_TOO_MANY, "more than "
+		    "AUTHRES_PROPS_MAX properties in one result: rest dropped");
+		return NULL;
+	}
+	if ((r->nprops & (r->nprops - 1)) == 0)
+		r->props = xreallocarray(r->props,
+		    r->nprops ? r->nprops * 2 : 1, sizeof(*r->props));
+	memset(&r->props[r->nprops], 0, sizeof(*r->props));
+	return &r->props[r->nprops++];
+}
+
+/*
+ * propspec = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue
+ * A "key=value" without ptype is read and dropped (flagged); something
+ * that is not even that returns NULL.
+ */
+static const char *
+propspec(struct rd *rd, const char *p, struct authres_result *r)
+{
+	const char *e, *ps, *pe;
+	struct authres_prop *pr;
+	char *v = NULL, *c = NULL;
+
+	if ((e = keyword(p)) == NULL)
+		return NULL;
+	ps = p;
+	p = cfws(rd, e, NULL);
+	if (*p == '=') {
+		nonconf(rd, AUTHRES_NC_BAD_PROP, "RFC 8601 2.2: property "
+		    "without a ptype dropped");
+		p = value(rd, cfws(rd, p + 1, NULL), &v, true);
+		free(v);
+		return p;
+	}
+	if (*p != '.')
+		return NULL;
+	p = cfws(rd, p + 1, NULL);
+	if ((pe = keyword(p)) == NULL)
+		return NULL;
+	e = cfws(rd, pe, NULL);
+	if (*e != '=')
+		return NULL;
+	e = value(rd, cfws(rd, e + 1, NULL), &v, true);
+	e = cfws(rd, e, &c);
+	if ((pr = new_prop(rd, r)) == NULL) {
+		free(v);
+		free(c);
+		return e;
+	}
+	pr->ptype = lowdup(ps, keyword(ps));
+	pr->property = lowdup(p, pe);
+	pr->value = v;
+	pr->comment = c;
+	return e;
+}
+
+/* methodspec [ CFWS reasonspec ] [ CFWS 1*propspec ], up to ';' or the
+ * end.  Returns NULL if there is no methodspec. */
+static const char *
+resinfo_body(struct rd *rd, const char *p, struct authres_result *r)
+{
+	const char *e;
+
+	if ((p = methodspec(rd, p, r)) == NULL)
+		return NULL;
+	p = cfws(rd, p, &r->comment);
+	if ((e = reasonspec(rd, p, r)) != NULL)
+		p = cfws(rd, e, &r->comment);
+	while (*p && *p != ';') {
+		if ((e = propspec(rd, p, r)) == NULL) {
+			nonconf(rd, AUTHRES_NC_BAD_PROP, "RFC 8601 2.2: "
+			    "text that is not a propspec dropped");
+			return skip_resinfo(rd, p);
+		}
+		p = cfws(rd, e, NULL);
+	}
+	return p;
+}
+
+static struct authres_result *
+new_result(struct rd *rd, struct authres *ar)
+{
+	if (ar->nresults == AUTHRES_RESULTS_MAX) {
+		nonconf(rd, AUTHRES_NC_TOO_MANY, "more than "
+		    "AUTHRES_RESULTS_MAX results in one field: rest dropped");
+		return NULL;
+	}
+	if ((ar->nresults & (ar->nresults - 1)) == 0)
+		ar->results = xreallocarray(ar->results,
+		    ar->nresults ? ar->nresults * 2 : 1, sizeof(*ar->results));
+	memset(&ar->results[ar->nresults], 0, sizeof(*ar->results));
+	return &ar->results[ar->nresults++];
+}
+
+/* One resinfo after its ';' (or at the start when the authserv-id is
+ * missing); a malformed one is skipped, flagged. */
+static const char *
+resinfo(struct rd *rd, const char *p, struct authres *ar)
+{
+	struct authres_result *r, junk;
+	const char *e;
+
+	p = cfws(rd, p, NULL);
+	if (*p == '\0' || *p == ';') {
+		nonconf(rd, AUTHRES_NC_TRAILING_SEMI, "RFC 8601 2.2: ';' "
+		    "without a resinfo after it");
+		return p;
+	}
+	if ((r = new_result(rd, ar)) == NULL) {
+		memset(&junk, 0, sizeof(junk));
+		r = &junk;
+	}
+	if ((e = resinfo_body(rd, p, r)) == NULL) {
+		nonconf(rd, AUTHRES_NC_BAD_RESINFO, "RFC 8601 2.2: resinfo "
+		    "without method=result dropped");
+		result_free(r);
+		if (r != &junk)
+			ar->nresults--;
+		return skip_resinfo(rd, p);
+	}
+	if (r == &junk)
+		result_free(r);
+	return e;
+}
+
+/* authres-version = 1*DIGIT [CFWS], only when ';' or the end follows */
+static const char *
+version(struct rd *rd, const char *p, struct authres *ar)
+{
+	const char *e = p, *n;
+
+	while (isdigit((unsigned char)*e))
+		e++;
+	if (e == p)
+		return NULL;
+	n = cfws(rd, e, NULL);
+	if (*n != ';' && *n != '\0')
+		return NULL;
+	ar->version = xstrndup(p, (size_t)(e - p));
+	return n;
+}
+
+/* no-result = [CFWS] ";" [CFWS] "none", p past the ';' */
+static const char *
+no_result(struct rd *rd, const char *p)
+{
+	const char *e;
+
+	p = cfws(rd, p, NULL);
+	e = keyword(p);
+	if (e == NULL || e - p != 4 || strncasecmp(p, "none", 4) != 0)
+		return NULL;
+	e = cfws(rd, e, NULL);
+	return *e == '\0' ? e : NULL;
+}
+
+/*
+ * authserv-id, or its absence: a first word followed by '=' or '/' is a
+ * method (some providers leave the authserv-id out), and p stays put.
+ */
+static const char *
+authserv_id(struct rd *rd, const char *p, struct authres *ar)
+{
+	const char *e;
+	char *v = NULL;
+
+	if (*p == '\0' || *p == ';') {
+		nonconf(rd, AUTHRES_NC_NO_AUTHSERV_ID, "RFC 8601 2.5: no "
+		    "authserv-id");
+		ar->authserv_id = xstrdup("");
+		return p;
+	}
+	if (*p != '"' && (e = keyword(p)) != NULL) {
+		e = cfws(rd, e, NULL);
+		if (*e == '=' || *e == '/') {
+			nonconf(rd, AUTHRES_NC_NO_AUTHSERV_ID, "RFC 8601 "
+			    "2.5: no authserv-id before the first result");
+			ar->authserv_id = xstrdup("");
+			return p;
+		}
+	}
+	e = value(rd, p, &v, false);
+	ar->authserv_id = v;
+	return cfws(rd, e, NULL);
+}
+
+/* authres-payload (RFC 8601 2.2) */
+static void
+payload(struct rd *rd, const char *p, struct authres *ar)
+{
+	const char *e;
+
+	p = cfws(rd, p, NULL);
+	e = authserv_id(rd, p, ar);
+	if (e == p && *p && *p != ';') {
+		/* no authserv-id: the first resinfo has no ';' */
+		p = resinfo(rd, p, ar);
+	} else {
+		p = e;
+		if ((e = version(rd, p, ar)) != NULL)
+			p = e;
+		if (*p == '\0') {
+			nonconf(rd, AUTHRES_NC_BAD_RESINFO, "RFC 8601 2.2: "
+			    "neither \"none\" nor a resinfo");
+			return;
+		}
+		if (*p == ';' && no_result(rd, p + 1) != NULL)
+			return;
+	}
+	while (*p) {
+		if (*p != ';') {
+			nonconf(rd, AUTHRES_NC_BAD_RESINFO, "RFC 8601 2.2: "
+			    "text where ';' was expected");
+			p = skip_resinfo(rd, p);
+			continue;
+		}
+		p = resinfo(rd, p + 1, ar);
+	}
+}
+
 int
 authres_parse(const char *value, size_t len, struct authres *out,
     struct diag *d)
 {
-	(void)value;
-	(void)len;
+	struct rd rd = { 0, NULL };
+	char *text;
+
+	(void)d;	/* the lenient reading always reads something */
 	memset(out, 0, sizeof(*out));
-	return diag_set(d, "Authentication-Results: parser not built yet");
+	text = unfold(&rd, value, len);
+	payload(&rd, text, out);
+	free(text);
+	out->nonconformant = rd.nc;
+	out->what = rd.what;
+	return 0;
+}
+
+void
+authres_kv(struct buf *b, const struct authres_result *r)
+{
+	struct buf k = { 0 };
+
+	buf_adds(&k, r->method);
+	if (r->method_version)
+		buf_printf(&k, "/%s", r->method_version);
+	kv_add(b, k.p, r->result);
+	if (r->reason)
+		kv_add(b, "reason", r->reason);
+	for (size_t i = 0; i < r->nprops; i++) {
+		buf_reset(&k);
+		buf_printf(&k, "%s.%s", r->props[i].ptype,
+		    r->props[i].property);
+		kv_add(b, k.p, r->props[i].value);
+	}
+	if (r->comment)
+		kv_add(b, "comment", r->comment);
+	buf_free(&k);
 }
 
 const struct authres_result *
@@ -497,9 +1005,13 @@ authres_ours(const struct msg *m, const char *authserv_id,
 			authres_free(&ar);
 			continue;
 		}
-		if (!authres_above_received(m, i)) {
-			/* RFC 8601 5: ours below a Received: came from outside */
-			set->forged++;
+		if (!authres_above_received(m, i) || ar.nonconformant) {
+			/* RFC 8601 5: ours below a Received: came from
+			 * outside; our tools never write a bad field */
+			if (ar.nonconformant)
+				set->bad++;
+			else
+				set->forged++;
 			authres_free(&ar);
 			continue;
 		}

@@ -29,7 +29,6 @@ struct msg;
 #define AUTHRES_RESULTS_MAX	4096	/* resinfo per field */
 #define AUTHRES_PROPS_MAX	256	/* propspecs per resinfo */
 #define AUTHRES_COMMENT_DEPTH	32	/* nested comments (RFC 5322 3.2.2) */
-#define AUTHRES_VALUE_MAX	65536	/* bytes in one value or comment */
 
 /*
  * Build one whole "Authentication-Results: " field (RFC 8601 2.2) for
@@ -89,7 +88,7 @@ struct authres {
 	struct authres_result *results;	/* none: nresults == 0 */
 	size_t		 nresults;
 	unsigned	 nonconformant;	/* AUTHRES_NC_* bits; 0: strict RFC 8601 */
-	char		*what;		/* first problem, for humans; NULL if none */
+	char		*what;		/* the problems, "; "-separated; NULL if none */
 };
 
 /*
@@ -106,6 +105,15 @@ struct authres {
 int	authres_parse(const char *value, size_t len, struct authres *out,
 	    struct diag *d);
 void	authres_free(struct authres *ar);
+
+/*
+ * Append result r as one key=value line (no line end) to b: method[/N]=
+ * result, reason=, the properties as ptype.property=, comment= (property
+ * comments are left out: RFC 8601 comments are informative).  The line
+ * reads back through authres_build() to the same resinfo.
+ */
+struct buf;
+void	authres_kv(struct buf *b, const struct authres_result *r);
 
 /* The first result of method (case-insensitive) in ar, after index from
  * (pass 0 to start); NULL if none.  Points into ar. */
@@ -126,14 +134,16 @@ struct authres_set {
 	struct authres_field *f;
 	size_t		 n;
 	size_t		 forged;	/* fields with our id below a Received: */
+	size_t		 bad;		/* ours by place, outside RFC 8601: skipped */
 };
 
 /*
  * The Authentication-Results fields of m that are ours: authserv_id
  * (compared case-insensitively, RFC 8601 2.5) and above the topmost
  * Received: field (DESIGN.md; RFC 8601 5).  Fields with our id below a
- * Received: are only counted in set->forged; fields that do not parse are
- * skipped.  The set owns its parsed copies (valid after msg_free); the
+ * Received: are only counted in set->forged; fields in that place that are
+ * outside the RFC 8601 grammar (our tools never write one) are counted in
+ * set->bad and skipped.  The set owns its parsed copies (valid after msg_free); the
  * indices refer to m.  Free with authres_set_free().  To ask "our spf result
  * and its smtp.mailfrom":
  *
