@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
-#include <math.h>
+#include <math.h>	/* isfinite(), a macro: no libm */
 #include <netinet/in.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -676,17 +676,337 @@ dns_query(struct dns *dns, const char *name, enum dns_type type)
 
 /* ---- network layer (libresolv) ---- */
 
+/* ADDR[#PORT], ADDR an IPv4 or IPv6 literal. */
+static int
+parse_server(const char *spec, struct sockaddr_storage *ss, struct diag *d)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *hash = strchr(spec, '#');
+	size_t alen = hash ? (size_t)(hash - spec) : strlen(spec);
+	unsigned long port = DNS_DEFAULT_PORT;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (alen == 0 || alen >= sizeof(addr))
+		return diag_set(d, "%s: not an IP address[#port]", spec);
+	memcpy(addr, spec, alen);
+	addr[alen] = '\0';
+	if (hash) {
+		char *end;
+
+		errno = 0;
+		port = strtoul(hash + 1, &end, 10);
+		if (errno || end == hash + 1 || *end || port == 0 ||
+		    port > 65535 || hash[1] == '-' || hash[1] == '+')
+			return diag_set(d, "%s: bad port", spec);
+	}
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+	} else
+		return diag_set(d, "%s: not an IP address[#port]", spec);
+	return 0;
+}
+
+/*
+ * Point res at our one server.  An IPv6 server lives in _u._ext.nsaddrs
+ * with nsaddr_list's family 0, as glibc's res_send expects; glibc frees
+ * those copies in res_nclose.
+ */
+static void
+apply_server(struct dns *dns)
+{
+	struct __res_state *res = dns->res;
+
+	for (int i = 0; i < MAXNS; i++) {
+		free(res->_u._ext.nsaddrs[i]);
+		res->_u._ext.nsaddrs[i] = NULL;
+	}
+	memset(res->nsaddr_list, 0, sizeof(res->nsaddr_list));
+	res->_u._ext.nscount = 0;
+	if (dns->server.ss_family == AF_INET)
+		memcpy(&res->nsaddr_list[0], &dns->server,
+		    sizeof(struct sockaddr_in));
+	else {
+		struct sockaddr_in6 *sa6 = xmalloc(sizeof(*sa6));
+
+		memcpy(sa6, &dns->server, sizeof(*sa6));
+		res->_u._ext.nsaddrs[0] = sa6;
+	}
+	res->nscount = 1;
+}
+
 int
 dns_set_resolver(struct dns *dns, const char *spec, struct diag *d)
 {
-	(void)dns;
-	(void)spec;
-	return diag_set(d, "not implemented yet");
+	struct sockaddr_storage ss;
+
+	if (parse_server(spec, &ss, d) == -1)
+		return -1;
+	dns->server = ss;
+	dns->have_server = true;
+	snprintf(dns->server_name, sizeof(dns->server_name), "%s", spec);
+	if (dns->res)
+		apply_server(dns);
+	return 0;
 }
 
+/*
+ * The resolver state, made on the first query that leaves the process
+ * (start-up cost: most runs never get here).  Time-out: glibc waits
+ * retrans seconds per try; two tries share the time-out, so a server
+ * that never answers costs about --timeout (whole seconds, at least 1).
+ */
+static struct __res_state *
+res_get(struct dns *dns)
+{
+	struct __res_state *res = dns->res;
+	int per_try;
+
+	if (res)
+		return res;
+	res = dns->res = xcalloc(1, sizeof(*res));
+	(void)res_ninit(res);	/* on failure glibc still sets defaults */
+	if (dns->have_server)
+		apply_server(dns);
+	res->options &= ~(unsigned long)(RES_IGNTC | RES_DNSRCH |
+	    RES_DEFNAMES);
+	res->options |= RES_RECURSE;
+	/*
+	 * glibc's res_send swallows SERVFAIL, REFUSED and NOTIMP answers
+	 * (trying the next server, then failing with an errno that cannot
+	 * tell them from a time-out) unless pfcode is set, as for dig: then
+	 * the answer comes back and its rcode is read below.
+	 */
+	res->pfcode = RES_PRF_HEAD1;
+	if (dns->timeout < 2) {
+		res->retry = 1;
+		per_try = 1;
+	} else {
+		res->retry = 2;
+		per_try = (int)(dns->timeout / 2 + 0.5);
+	}
+	res->retrans = per_try < 1 ? 1 : per_try;
+	dns->pkt = xmalloc(DNS_PACKET_MAX);
+	return res;
+}
+
+struct netans {
+	const unsigned char	*pkt;
+	size_t			 len;
+	ns_msg			 msg;
+	char			 names[DNS_CNAME_MAX + 1][NS_MAXDNAME];
+	size_t			 nnames;
+	struct buf		 blob;
+	size_t			*off;
+	struct dns_rr		*rr;
+	size_t			 n;
+};
+
+static bool
+owner_in_chain(const struct netans *na, const char *owner)
+{
+	for (size_t i = 0; i < na->nnames; i++)
+		if (strcasecmp(na->names[i], owner) == 0)
+			return true;
+	return false;
+}
+
+/* RFC 1034 3.6.2: the answer may hold the CNAME chain; follow it. */
+static void
+follow_cnames(struct netans *na, uint16_t type)
+{
+	uint16_t count = ns_msg_count(na->msg, ns_s_an);
+	bool more = type != DNS_T_CNAME;
+
+	while (more && na->nnames <= DNS_CNAME_MAX) {
+		const char *last = na->names[na->nnames - 1];
+		ns_rr rr;
+
+		more = false;
+		for (uint16_t i = 0; i < count && !more; i++) {
+			if (ns_parserr(&na->msg, ns_s_an, i, &rr) == -1 ||
+			    ns_rr_type(rr) != ns_t_cname ||
+			    strcasecmp(ns_rr_name(rr), last) != 0)
+				continue;
+			if (na->nnames == DNS_CNAME_MAX + 1 ||
+			    ns_name_uncompress(na->pkt, na->pkt + na->len,
+			    ns_rr_rdata(rr), na->names[na->nnames],
+			    NS_MAXDNAME) < 0)
+				return;
+			if (owner_in_chain(na, na->names[na->nnames]))
+				return;	/* a loop */
+			na->nnames++;
+			more = true;
+		}
+	}
+}
+
+static bool
+rdata_name(struct netans *na, const unsigned char *p)
+{
+	char name[NS_MAXDNAME];
+
+	if (ns_name_uncompress(na->pkt, na->pkt + na->len, p, name,
+	    sizeof(name)) < 0)
+		return false;
+	if (strcmp(name, ".") != 0)
+		buf_adds(&na->blob, name);
+	return true;
+}
+
+/* TXT RDATA (RFC 1035 3.3.14): character-strings, joined. */
+static bool
+rdata_txt(struct netans *na, const unsigned char *p, size_t len,
+    size_t *nstrings)
+{
+	size_t i = 0;
+
+	*nstrings = 0;
+	while (i < len) {
+		size_t l = p[i++];
+
+		if (l > len - i)
+			return false;
+		buf_add(&na->blob, p + i, l);
+		i += l;
+		(*nstrings)++;
+	}
+	return *nstrings > 0;
+}
+
+/* Append one record's data to the blob in dns.h's form. */
+static bool
+add_rr(struct netans *na, const ns_rr *rr, struct dns_rr *out)
+{
+	const unsigned char *p = ns_rr_rdata(*rr);
+	size_t len = ns_rr_rdlen(*rr), start = na->blob.len;
+	bool ok = true;
+
+	memset(out, 0, sizeof(*out));
+	out->type = ns_rr_type(*rr);
+	out->ttl = ns_rr_ttl(*rr);
+	switch (out->type) {
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		ok = len == (out->type == DNS_T_A ? 4u : 16u);
+		buf_add(&na->blob, p, len);
+		break;
+	case DNS_T_TXT:
+	case DNS_T_SPF:
+		ok = rdata_txt(na, p, len, &out->nstrings);
+		break;
+	case DNS_T_MX:
+		ok = len >= 3 && rdata_name(na, p + 2);
+		out->pref = len >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+		break;
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+		ok = rdata_name(na, p);
+		break;
+	default:
+		buf_add(&na->blob, p, len);
+	}
+	if (!ok) {
+		na->blob.len = start;
+		return false;
+	}
+	out->len = na->blob.len - start;
+	buf_addc(&na->blob, '\0');
+	return true;
+}
+
+/* Collect the answer-section records of the type owned by the chain. */
+static void
+collect(struct netans *na, uint16_t type)
+{
+	uint16_t count = ns_msg_count(na->msg, ns_s_an);
+	ns_rr rr;
+
+	na->rr = xreallocarray(NULL, count ? count : 1, sizeof(*na->rr));
+	na->off = xreallocarray(NULL, count ? count : 1, sizeof(*na->off));
+	for (uint16_t i = 0; i < count; i++) {
+		size_t start = na->blob.len;
+
+		if (ns_parserr(&na->msg, ns_s_an, i, &rr) == -1 ||
+		    ns_rr_type(rr) != type || ns_rr_class(rr) != ns_c_in ||
+		    !owner_in_chain(na, ns_rr_name(rr)))
+			continue;
+		if (add_rr(na, &rr, &na->rr[na->n]))
+			na->off[na->n++] = start;
+	}
+}
+
+/* Turn a response into a cache entry (RFC 1035 4.1.1 rcode). */
+static struct centry *
+net_answer(struct netans *na, const char *name, size_t len, uint16_t type)
+{
+	struct centry *e;
+	int rcode;
+
+	if (ns_initparse(na->pkt, (int)na->len, &na->msg) == -1)
+		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+	rcode = ns_msg_getflag(na->msg, ns_f_rcode);
+	if (rcode == ns_r_nxdomain)
+		return centry_new(name, len, type, DNS_NXDOMAIN, "network");
+	if (rcode != ns_r_noerror)
+		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+	memcpy(na->names[0], name, len + 1);
+	na->nnames = 1;
+	follow_cnames(na, type);
+	collect(na, type);
+	e = centry_new(name, len, type, na->n ? DNS_OK : DNS_NODATA,
+	    "network");
+	if (na->n == 0) {
+		free(na->rr);
+		free(na->off);
+		buf_free(&na->blob);
+		return e;
+	}
+	e->blob = (unsigned char *)buf_steal(&na->blob);
+	for (size_t i = 0; i < na->n; i++)
+		na->rr[i].data = e->blob + na->off[i];
+	e->ans.rr = na->rr;
+	e->ans.n = na->n;
+	e->own_rr = true;
+	free(na->off);
+	return e;
+}
+
+/*
+ * Ask the network: res_nsend retries over TCP when the UDP answer is
+ * truncated (RES_IGNTC off), so long TXT records come back whole.
+ * glibc reports a time-out as ETIMEDOUT, and no usable server (refused,
+ * or only SERVFAIL/REFUSED answers) as ECONNREFUSED.
+ */
 static struct centry *
 net_query(struct dns *dns, const char *name, size_t len, uint16_t type)
 {
+	struct __res_state *res = res_get(dns);
+	unsigned char q[NS_PACKETSZ];
+	struct netans *na;
+	struct centry *e;
+	int qlen, n;
+
 	dns->nnetwork++;
-	return centry_new(name, len, type, DNS_SERVFAIL, "network");
+	qlen = res_nmkquery(res, ns_o_query, name, ns_c_in, type, NULL, 0,
+	    NULL, q, sizeof(q));
+	if (qlen < 0)
+		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+	errno = 0;
+	n = res_nsend(res, q, qlen, dns->pkt, DNS_PACKET_MAX);
+	if (n < 0)
+		return centry_new(name, len, type, errno == ETIMEDOUT ?
+		    DNS_TIMEOUT : DNS_SERVFAIL, "network");
+	na = xcalloc(1, sizeof(*na));
+	na->pkt = dns->pkt;
+	na->len = (size_t)n;
+	e = net_answer(na, name, len, type);
+	free(na);
+	return e;
 }
