@@ -165,6 +165,12 @@ canon_body_init(struct canon_body *cb, enum canon_alg a, uint64_t limit,
 	cb->arg = arg;
 }
 
+void
+canon_body_set_flags(struct canon_body *cb, unsigned flags)
+{
+	cb->flags = flags;
+}
+
 static void
 line_end(struct canon_body *cb)
 {
@@ -192,7 +198,7 @@ content_span(const struct canon_body *cb, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
-		if (c == '\r' || c == '\n')
+		if (c == '\r' || (c == '\n' && !(cb->flags & CANON_F_RAW_LF)))
 			break;
 		if (cb->alg == CANON_RELAXED && is_wsp(c))
 			break;
@@ -221,7 +227,7 @@ canon_body_update(struct canon_body *cb, const void *p, size_t n)
 		if (c == '\r') {
 			cb->cr = true;
 			i++;
-		} else if (c == '\n') {
+		} else if (c == '\n' && !(cb->flags & CANON_F_RAW_LF)) {
 			line_end(cb);	/* bare LF: the CRLF of the wire */
 			i++;
 		} else if (cb->alg == CANON_RELAXED && is_wsp(c)) {
@@ -248,10 +254,12 @@ canon_body_final(struct canon_body *cb)
 	 * empty body stays empty (erratum 1384 wording: "if the body is
 	 * non-empty").
 	 */
-	cb->crlfs = 0;
 	cb->wsp = false;
-	if (cb->alg == CANON_SIMPLE || cb->any)
+	if ((cb->flags & CANON_F_KEEP_TRAILING) && cb->crlfs > 0)
+		emit_held(cb);
+	else if (cb->alg == CANON_SIMPLE || cb->any)
 		emit(cb, "\r\n", 2);
+	cb->crlfs = 0;
 	flush(cb);
 }
 

@@ -45,6 +45,10 @@ typedef void	(*canon_sink)(void *arg, const void *p, size_t n);
 #define CANON_NO_LIMIT	UINT64_MAX	/* no l= */
 #define CANON_OUTBUF	4096		/* bytes batched per sink call */
 
+/* Variants for diagnosis (--explain), never for a verdict. */
+#define CANON_F_RAW_LF		0x1	/* a bare LF is not a line end */
+#define CANON_F_KEEP_TRAILING	0x2	/* trailing empty lines are kept */
+
 /*
  * A streaming body canonicalizer.  Fields are private to canon.c; the
  * struct is public so it can live on the stack or inside another struct.
@@ -58,6 +62,7 @@ struct canon_body {
 	bool		 cr;		/* last input byte was a CR */
 	bool		 wsp;		/* relaxed: WSP held back */
 	bool		 any;		/* relaxed: non-empty body so far */
+	unsigned	 flags;		/* CANON_F_* */
 	canon_sink	 sink;
 	void		*arg;
 	size_t		 outlen;
@@ -71,6 +76,9 @@ struct canon_body {
  */
 void		 canon_body_init(struct canon_body *cb, enum canon_alg a,
 		    uint64_t limit, canon_sink sink, void *arg);
+
+/* Set CANON_F_* flags, after init and before the first update. */
+void		 canon_body_set_flags(struct canon_body *cb, unsigned flags);
 
 /* Feed the next n body bytes; chunk boundaries may fall anywhere,
  * including between a CR and its LF. */

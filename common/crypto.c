@@ -86,6 +86,18 @@ crypto_hash_reset(struct crypto_hash *h)
 		abort();
 }
 
+struct crypto_hash *
+crypto_hash_dup(const struct crypto_hash *h)
+{
+	struct crypto_hash *c = xcalloc(1, sizeof(*c));
+
+	c->alg = h->alg;
+	if ((c->ctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_MD_CTX_copy_ex(c->ctx, h->ctx))
+		abort();
+	return c;
+}
+
 void
 crypto_hash_update(struct crypto_hash *h, const void *p, size_t n)
 {

@@ -45,6 +45,8 @@ void		 crypto_hash_update(struct crypto_hash *h, const void *p,
 size_t		 crypto_hash_final(struct crypto_hash *h,
 		    unsigned char out[CRYPTO_HASH_MAX]);
 void		 crypto_hash_reset(struct crypto_hash *h);
+/* A copy of h in its current state (to finish a prefix, --explain). */
+struct crypto_hash *crypto_hash_dup(const struct crypto_hash *h);
 void		 crypto_hash_free(struct crypto_hash *h);
 
 /* A canon_sink (canon.h) that feeds arg, a struct crypto_hash. */
