@@ -23,6 +23,8 @@
 #define BRK	'\x01'
 #define NL	'\x02'
 #define TABCOLS	8
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 /* RFC 2045 5.1 token character: not SPACE, CTL or tspecial. */
 static bool
@@ -44,11 +46,11 @@ is_token(const char *s)
 	return true;
 }
 
-/* RFC 5322 3.2.3 atext */
+/* RFC 5322 3.2.3 atext, with RFC 6531 3.3's UTF8-non-ascii */
 static bool
 atext_char(unsigned char c)
 {
-	return isalnum(c) || (c < 0x80 && c != '\0' &&
+	return isalnum(c) || c >= 0x80 || (c != '\0' &&
 	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
@@ -699,7 +701,8 @@ new_prop(struct rd *rd, struct authres_result *r)
 {
 	if (r->nprops == AUTHRES_PROPS_MAX) {
 		nonconf(rd, AUTHRES_NC_TOO_MANY, "more than "
-		    "AUTHRES_PROPS_MAX properties in one result: rest dropped");
+		    STR(AUTHRES_PROPS_MAX) " properties in one result: rest "
+		    "dropped");
 		return NULL;
 	}
 	if ((r->nprops & (r->nprops - 1)) == 0)
@@ -782,7 +785,8 @@ new_result(struct rd *rd, struct authres *ar)
 {
 	if (ar->nresults == AUTHRES_RESULTS_MAX) {
 		nonconf(rd, AUTHRES_NC_TOO_MANY, "more than "
-		    "AUTHRES_RESULTS_MAX results in one field: rest dropped");
+		    STR(AUTHRES_RESULTS_MAX) " results in one field: rest "
+		    "dropped");
 		return NULL;
 	}
 	if ((ar->nresults & (ar->nresults - 1)) == 0)
