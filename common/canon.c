@@ -66,7 +66,7 @@ static void
 header_relaxed(const char *raw, size_t n, struct buf *out)
 {
 	size_t i, colon, nend;
-	bool wsp = false;
+	bool wsp = false, start = true;
 
 	n = strip_eol(raw, n);
 	for (colon = 0; colon < n && raw[colon] != ':'; colon++)
@@ -90,9 +90,9 @@ header_relaxed(const char *raw, size_t n, struct buf *out)
 			continue;
 		}
 		/* leading WSP of the value goes (no WSP after the colon) */
-		if (wsp && out->p[out->len - 1] != ':')
+		if (wsp && !start)
 			buf_addc(out, ' ');
-		wsp = false;
+		wsp = start = false;
 		buf_addc(out, c);
 	}
 	buf_add(out, "\r\n", 2);

@@ -1,0 +1,283 @@
+/*
+ * dkimverify: verify every DKIM-Signature of a message (RFC 6376, RFC
+ * 8463, RFC 8301); one key=value line per signature, or (-a) the message
+ * with an Authentication-Results field added.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authres.h"
+#include "buf.h"
+#include "cli.h"
+#include "crypto.h"
+#include "diag.h"
+#include "dkim.h"
+#include "dns.h"
+#include "msg.h"
+
+#define CHUNK		65536
+#define TIME_MAX	253402300799LL	/* 9999-12-31T23:59:59Z */
+
+static const char usage[] =
+"usage: dkimverify [-v] [-A authserv-id] [-t unix-seconds] [--explain]\n"
+"                  [--canon-dump file] [--strict-length] [--zone file]\n"
+"                  [--offline] [--resolver addr[#port]] [--timeout seconds]\n"
+"                  [file ...]\n"
+"       dkimverify -a [-v] [-A authserv-id] [-t unix-seconds]\n"
+"                  [--strict-length] [--zone file] [--offline]\n"
+"                  [--resolver addr[#port]] [--timeout seconds] [file]\n"
+"\n"
+"Verify every DKIM-Signature of the message on stdin or in each file: one\n"
+"key=value line per signature (file name first when files are given).\n"
+"Exit status: the best verdict (0 pass, 1 fail, 3 policy, 4 permerror,\n"
+"5 temperror, 6 none).\n"
+"\n"
+"  -a, --add-header        filter: the message with Authentication-Results\n"
+"  -A, --authserv-id ID    authserv-id for -a (default: the host name)\n"
+"  -t, --time SECONDS      verify as at this UNIX time (default: now)\n"
+"      --strict-length     content after the l= length is a failure\n"
+"      --explain           on a body hash failure, say which variant of the\n"
+"                          body would match\n"
+"      --canon-dump FILE   write the canonicalized header and body data\n"
+"      --zone FILE         answer DNS queries from this zone file first\n"
+"      --offline           no network: names no zone holds do not exist\n"
+"      --resolver ADDR     ask this DNS server (ADDR[#PORT])\n"
+"      --timeout SECONDS   DNS time-out\n"
+"  -v, --verbose           trace DNS queries on stderr\n"
+"  -h, --help              this help\n"
+"  -V, --version           the version\n";
+
+enum {
+	OPT_EXPLAIN = CLI_OPT_TOOL,
+	OPT_CANON_DUMP,
+	OPT_STRICT_LENGTH,
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "add-header", no_argument, NULL, 'a' },
+	{ "time", required_argument, NULL, 't' },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "canon-dump", required_argument, NULL, OPT_CANON_DUMP },
+	{ "strict-length", no_argument, NULL, OPT_STRICT_LENGTH },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct run {
+	struct cli		 cli;
+	struct dkim_opts	 o;
+	struct dkim_verifier	*v;
+	bool			 filter;
+	bool			 named;		/* prefix lines with the name */
+	bool			 any;		/* a verdict was reached */
+	enum verdict		 best;
+	int			 err;		/* exit code of an error, or 0 */
+};
+
+/* The key=value lines of dm, one string each (caller frees). */
+static char **
+result_lines(const struct dkim_msg *dm, size_t *n)
+{
+	size_t count = dkim_msg_count(dm);
+	char **lines = xcalloc(count + 1, sizeof(*lines));
+
+	for (size_t i = 0; i < count; i++) {
+		struct buf b = { 0 };
+
+		dkim_result_format(dkim_msg_result(dm, i), &b);
+		lines[i] = buf_steal(&b);
+	}
+	if (count == 0)
+		lines[count++] = xstrdup("dkim=none");
+	*n = count;
+	return lines;
+}
+
+static void
+free_lines(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void
+report(struct run *r, const char *name, char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r->named)
+			printf("%s: ", name);
+		printf("%s\n", lines[i]);
+	}
+}
+
+/* -a: Authentication-Results, then the message bytes as they came. */
+static int
+filter_out(struct run *r, struct msg *m, FILE *spool, char **lines,
+    size_t n)
+{
+	struct diag d = { { 0 } };
+	char *field, chunk[CHUNK];
+	size_t k;
+
+	field = authres_build(cli_authserv_id(&r->cli),
+	    (const char *const *)lines, n, m->eol, &d);
+	if (field == NULL) {
+		cli_warn(&r->cli, "cannot build Authentication-Results: %s",
+		    d.msg);
+		return -1;
+	}
+	fputs(field, stdout);
+	free(field);
+	fwrite(m->hdr, 1, m->hdrlen, stdout);
+	rewind(spool);
+	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
+		fwrite(chunk, 1, k, stdout);
+	return ferror(spool) ? -1 : 0;
+}
+
+/* Stream the body through the verifier (and into spool for -a). */
+static int
+feed_body(struct msg *m, struct dkim_msg *dm, FILE *spool)
+{
+	static char chunk[CHUNK];
+	ssize_t k;
+
+	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
+		dkim_msg_body(dm, chunk, (size_t)k);
+		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
+		    (size_t)k)
+			return -1;
+	}
+	return k < 0 ? -1 : 0;
+}
+
+static void
+verify_stream(struct run *r, FILE *in, const char *name)
+{
+	struct msg m = { 0 };
+	struct diag d = { { 0 } };
+	struct dkim_msg *dm;
+	FILE *spool = NULL;
+	char **lines;
+	size_t n;
+
+	if (msg_read_header(&m, in, &d) < 0) {
+		cli_warn(&r->cli, "%s: %s", name, d.msg);
+		r->err = EXIT_DATAERR;
+		msg_free(&m);
+		return;
+	}
+	if (r->filter && (spool = tmpfile()) == NULL)
+		cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool file: %s",
+		    strerror(errno));
+	dm = dkim_msg_new(r->v, &m);
+	if (feed_body(&m, dm, spool) < 0) {
+		cli_warn(&r->cli, "%s: read error: %s", name, strerror(errno));
+		r->err = EXIT_IOERR;
+	} else {
+		dkim_msg_final(dm);
+		lines = result_lines(dm, &n);
+		for (size_t i = 0; i < dkim_msg_count(dm); i++)
+			cli_trace(&r->cli, "%s: signature %zu: %s", name, i + 1,
+			    dkim_msg_result(dm, i)->reason);
+		r->best = r->any ? verdict_best(r->best, dkim_msg_verdict(dm))
+		    : dkim_msg_verdict(dm);
+		r->any = true;
+		if (!r->filter)
+			report(r, name, lines, n);
+		else if (filter_out(r, &m, spool, lines, n) < 0)
+			r->err = EXIT_IOERR;
+		free_lines(lines, n);
+	}
+	if (spool != NULL)
+		fclose(spool);
+	dkim_msg_free(dm);
+	msg_free(&m);
+}
+
+static void
+verify_file(struct run *r, const char *path)
+{
+	FILE *in = fopen(path, "rb");
+
+	if (in == NULL) {
+		cli_warn(&r->cli, "%s: %s", path, strerror(errno));
+		r->err = EXIT_NOINPUT;
+		return;
+	}
+	verify_stream(r, in, path);
+	fclose(in);
+}
+
+static void
+parse_args(struct run *r, int argc, char **argv)
+{
+	long long t;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "at:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			r->filter = true;
+			break;
+		case 't':
+			if (!cli_parse_long(optarg, 1, TIME_MAX, &t))
+				cli_usage_error(&r->cli, "-t: not a UNIX time: "
+				    "%s", optarg);
+			r->o.now = t;
+			break;
+		case OPT_EXPLAIN:
+			r->o.explain = true;
+			break;
+		case OPT_STRICT_LENGTH:
+			r->o.strict_l = true;
+			break;
+		case OPT_CANON_DUMP:
+			if ((r->o.dump = fopen(optarg, "wb")) == NULL)
+				cli_fatal(&r->cli, EXIT_NOINPUT, "%s: %s",
+				    optarg, strerror(errno));
+			break;
+		default:
+			cli_option(&r->cli, ch, optarg);
+		}
+	}
+	if (r->filter && argc - optind > 1)
+		cli_usage_error(&r->cli, "-a: one message at a time");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r = { 0 };
+	struct diag d = { { 0 } };
+	int code;
+
+	cli_init(&r.cli, "dkimverify", usage);
+	parse_args(&r, argc, argv);
+	if (crypto_init(&d) < 0)
+		cli_fatal(&r.cli, EXIT_SOFTWARE, "%s", d.msg);
+	if (r.o.now == 0)
+		r.o.now = (long long)time(NULL);
+	r.v = dkim_verifier_new(cli_dns(&r.cli), &r.o);
+	r.named = argc - optind > 0;
+	if (optind == argc)
+		verify_stream(&r, stdin, "stdin");
+	for (int i = optind; i < argc; i++)
+		verify_file(&r, argv[i]);
+	if (r.o.dump != NULL && fclose(r.o.dump) == EOF)
+		cli_fatal(&r.cli, EXIT_IOERR, "--canon-dump: %s",
+		    strerror(errno));
+	dkim_verifier_free(r.v);
+	dns_free(r.cli.dns);
+	if (r.filter)
+		code = r.err ? r.err : 0;
+	else
+		code = r.err ? r.err : verdict_exit(r.any ? r.best :
+		    VERDICT_NONE);
+	cli_exit(&r.cli, code);
+}
