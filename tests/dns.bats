@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# The DNS layer against a real authoritative server (Debian's knotd) on
+# loopback, through `test-dns --query` (tests/unit/dns.c): the libresolv
+# backend, truncation and TCP, CNAMEs, NXDOMAIN vs NODATA, time-outs,
+# zone files in front of the network, and zone-file errors.
+
+load helpers
+load knot
+
+# The zone knot serves: RFC 1035 master format with $ORIGIN and SOA.
+write_zone() {
+	local x250 y250 z250 w250
+	x250=$(printf 'x%.0s' $(seq 250))
+	y250=$(printf 'y%.0s' $(seq 250))
+	z250=$(printf 'z%.0s' $(seq 250))
+	w250=$(printf 'w%.0s' $(seq 250))
+	cat <<EOF
+\$ORIGIN mauth.test.
+\$TTL 300
+@	IN SOA ns hostmaster 1 3600 600 86400 300
+@	IN NS ns
+ns	IN A 127.0.0.1
+@	IN A 192.0.2.1
+@	IN AAAA 2001:db8::1
+@	IN MX 10 mx
+@	IN MX 20 mx2.example.net.
+mx	IN A 192.0.2.25
+multi	IN TXT "v=spf1 " "ip4:192.0.2.0/24 " "-all"
+big	IN TXT "$x250" "$y250" "$z250" "$w250" "$x250" "$y250"
+www	IN CNAME @
+alias	IN CNAME www
+esc	IN TXT "a\\"b\\\\c\\000d"
+EOF
+}
+
+setup_file() {
+	write_zone >"$BATS_FILE_TMPDIR/mauth.test.zone"
+	knot_start "$BATS_FILE_TMPDIR/mauth.test.zone"
+}
+
+teardown_file() {
+	knot_stop
+}
+
+setup() {
+	# knot_start skips in setup_file when no server is installed
+	[ -n "${KNOT_ADDR:-}" ] || skip "no DNS server"
+}
+
+q() {
+	run test-dns --query "$@"
+}
+
+@test "network: A record from the server" {
+	q mauth.test A --resolver "$KNOT_ADDR"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "A ttl=300 192.0.2.1" ]
+}
+
+@test "network: AAAA record from the server" {
+	q MAUTH.TEST. AAAA --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "AAAA ttl=300 2001:db8::1" ]
+}
+
+@test "network: MX records with preference and exchange" {
+	q mauth.test MX --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 2 network" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | sort)" = "MX ttl=300 10 mx.mauth.test
+MX ttl=300 20 mx2.example.net" ]
+}
+
+@test "RFC 7208 3.3: TXT of several strings is joined, string count kept" {
+	q multi.mauth.test TXT --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "TXT ttl=300 strings=3 len=28 v=spf1 ip4:192.0.2.0/24 -all" ]
+}
+
+@test "RFC 1035 4.2.1: TXT answer over 512 bytes comes back whole over TCP" {
+	q big.mauth.test TXT --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[[ "${lines[1]}" == "TXT ttl=300 strings=6 len=1500 xxx"* ]]
+	[[ "${lines[1]}" == *"wwwxxx"*"yyy" ]]
+	[ "${#lines[1]}" -eq $((31 + 1500)) ]
+}
+
+@test "TXT bytes: escapes and NUL survive the network" {
+	run sh -c "test-dns --query esc.mauth.test TXT --resolver '$KNOT_ADDR' |
+	    tail -c 8 | od -An -tx1 | tr -d ' \n'"
+	# a " b \ c NUL d, then the newline
+	[ "$output" = "6122625c6300640a" ]
+}
+
+@test "RFC 1034 3.6.2: CNAME chain followed, only records of the asked type" {
+	q alias.mauth.test A --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "A ttl=300 192.0.2.1" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "CNAME asked for itself is not followed" {
+	q www.mauth.test CNAME --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "CNAME ttl=300 mauth.test" ]
+}
+
+@test "RFC 2308: NXDOMAIN for a name that does not exist" {
+	q nowhere.mauth.test A --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NXDOMAIN 0 network" ]
+}
+
+@test "RFC 2308: NODATA (empty answer) for a name without that type" {
+	q mx.mauth.test AAAA --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NODATA 0 network" ]
+}
+
+@test "REFUSED from the server is SERVFAIL, quickly" {
+	local t0=$SECONDS
+	q example.com A --resolver "$KNOT_ADDR" --timeout 4
+	[ "${lines[0]}" = "SERVFAIL 0 network" ]
+	[ $((SECONDS - t0)) -le 1 ]
+}
+
+@test "--timeout: a server that never answers gives TIMEOUT within the time-out" {
+	blackhole_start
+	local t0 t1
+	t0=$(date +%s%N)
+	q mauth.test TXT --resolver "$BLACKHOLE_ADDR" --timeout 1
+	t1=$(date +%s%N)
+	blackhole_stop
+	[ "${lines[0]}" = "TIMEOUT 0 network" ]
+	# 1 s asked; allow scheduling slack, never the 5 s default
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+	[ $(((t1 - t0) / 1000000)) -ge 900 ]
+}
+
+@test "trace: time-out line names the server and the time-out" {
+	blackhole_start
+	run test-dns --query mauth.test A --resolver "$BLACKHOLE_ADDR" \
+	    --timeout 1 --trace
+	blackhole_stop
+	[[ "$output" == *"dns: answer A mauth.test: timeout after 1s (network $BLACKHOLE_ADDR)"* ]]
+}
+
+@test "trace: network answer line with the record" {
+	run test-dns --query mauth.test A --resolver "$KNOT_ADDR" --trace
+	[[ "$output" == *"dns: query A mauth.test"* ]]
+	[[ "$output" == *"dns: answer A mauth.test: NOERROR 1 record (network $KNOT_ADDR) 192.0.2.1"* ]]
+}
+
+@test "--zone: names in the zone file answer first, others go to the network" {
+	printf 'mauth.test. A 198.51.100.7\nlocal.test. TXT "here"\n' \
+	    >"$BATS_TEST_TMPDIR/z"
+	q mauth.test A --zone "$BATS_TEST_TMPDIR/z" --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 zone" ]
+	[ "${lines[1]}" = "A ttl=3600 198.51.100.7" ]
+	q mx.mauth.test A --zone "$BATS_TEST_TMPDIR/z" --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "A ttl=300 192.0.2.25" ]
+}
+
+@test "--zone: a zone CNAME to a name it lacks is followed on the network" {
+	printf 'here.test. CNAME mx.mauth.test.\n' >"$BATS_TEST_TMPDIR/z"
+	q here.test A --zone "$BATS_TEST_TMPDIR/z" --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 zone" ]
+	[ "${lines[1]}" = "A ttl=300 192.0.2.25" ]
+}
+
+@test "--offline: a name no zone holds is NXDOMAIN, nothing is asked" {
+	printf 'local.test. TXT "here"\n' >"$BATS_TEST_TMPDIR/z"
+	run test-dns --query mx.mauth.test A --zone "$BATS_TEST_TMPDIR/z" \
+	    --resolver "$KNOT_ADDR" --offline --trace
+	[ "${lines[0]}" = "dns: query A mx.mauth.test" ]
+	[ "${lines[1]}" = "dns: answer A mx.mauth.test: NXDOMAIN (zone)" ]
+	[ "${lines[2]}" = "NXDOMAIN 0 zone" ]
+}
+
+@test "zone fault markers: TIMEOUT and SERVFAIL answer at once" {
+	local t0=$SECONDS
+	q slow.example.net TXT --zone "$TOP/tests/demo/example.zone"
+	[ "${lines[0]}" = "TIMEOUT 0 zone" ]
+	q broken.example.net A --zone "$TOP/tests/demo/example.zone"
+	[ "${lines[0]}" = "SERVFAIL 0 zone" ]
+	[ $((SECONDS - t0)) -le 1 ]
+}
+
+@test "IPv6 --resolver: the server on ::1 answers" {
+	local v4=$KNOT_ADDR v4pid=$KNOT_PID
+	KNOT_PID=
+	knot_start6 "$BATS_FILE_TMPDIR/mauth.test.zone"
+	q mauth.test A --resolver "$KNOT_ADDR"
+	knot_stop
+	KNOT_ADDR=$v4 KNOT_PID=$v4pid
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "A ttl=300 192.0.2.1" ]
+}
+
+@test "--resolver: a spec that is not ADDR[#PORT] is refused" {
+	run test-dns --query mauth.test A --resolver "example.org"
+	[ "$status" -eq 64 ]
+	[ "$output" = "test-dns: example.org: not an IP address[#port]" ]
+	run test-dns --query mauth.test A --resolver "127.0.0.1#99999"
+	[ "$output" = "test-dns: 127.0.0.1#99999: bad port" ]
+}
+
+@test "zone file error names file and line" {
+	printf '$ORIGIN example.org.\n@ A 192.0.2.1\n\nmx AAAA 192.0.2.2\n' \
+	    >"$BATS_TEST_TMPDIR/bad.zone"
+	run test-dns --query example.org A --zone "$BATS_TEST_TMPDIR/bad.zone"
+	[ "$status" -eq 65 ]
+	[ "$output" = "test-dns: $BATS_TEST_TMPDIR/bad.zone:4: bad AAAA address" ]
+}
+
+@test "zone file that cannot be read is an error" {
+	run test-dns --query example.org A --zone "$BATS_TEST_TMPDIR/none.zone"
+	[ "$status" -eq 65 ]
+	[ "$output" = "test-dns: $BATS_TEST_TMPDIR/none.zone: No such file or directory" ]
+}
+
+@test "knot.bash zones load in mauth's zone reader too" {
+	q multi.mauth.test TXT --zone "$BATS_FILE_TMPDIR/mauth.test.zone" --offline
+	[ "${lines[0]}" = "NOERROR 1 zone" ]
+	[ "${lines[1]}" = "TXT ttl=300 strings=3 len=28 v=spf1 ip4:192.0.2.0/24 -all" ]
+	q big.mauth.test TXT --zone "$BATS_FILE_TMPDIR/mauth.test.zone" --offline
+	[[ "${lines[1]}" == "TXT ttl=300 strings=6 len=1500 "* ]]
+}
