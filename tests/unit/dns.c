@@ -523,63 +523,72 @@ trace_stderr(void *arg, const char *line)
 	fprintf(stderr, "dns: %s\n", line);
 }
 
+/* One option of the query tool; returns 0, or an exit code. */
+static int
+query_option(struct dns *dns, const char *o, const char *v)
+{
+	struct diag d = { { 0 } };
+
+	if (strcmp(o, "--resolver") == 0) {
+		if (dns_set_resolver(dns, v, &d) == -1) {
+			fprintf(stderr, "test-dns: %s\n", d.msg);
+			return 64;
+		}
+	} else if (strcmp(o, "--timeout") == 0)
+		dns_set_timeout(dns, atof(v));
+	else if (strcmp(o, "--zone") == 0) {
+		if (dns_add_zone_file(dns, v, &d) == -1) {
+			fprintf(stderr, "test-dns: %s\n", d.msg);
+			return 65;
+		}
+	} else {
+		fprintf(stderr, "test-dns: unknown option %s\n", o);
+		return 64;
+	}
+	return 0;
+}
+
 static int
 query_tool(int argc, char **argv)
 {
 	struct dns *dns = dns_new();
-	struct diag d = { { 0 } };
 	const struct dns_answer *a;
 	const char *name = NULL;
 	uint16_t type = 0;
+	int rc = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *o = argv[i];
 
-		if (strcmp(o, "--offline") == 0) {
+		if (strcmp(o, "--offline") == 0)
 			dns_set_offline(dns, true);
-			continue;
-		}
-		if (strcmp(o, "--trace") == 0) {
+		else if (strcmp(o, "--trace") == 0)
 			dns_set_trace(dns, trace_stderr, NULL);
-			continue;
-		}
-		if (v == NULL || (strcmp(o, "--query") == 0 && i + 2 >= argc)) {
+		else if (strcmp(o, "--query") == 0 && i + 2 < argc) {
+			name = argv[i + 1];
+			type = zone_type_number(argv[i + 2],
+			    strlen(argv[i + 2]));
+			i += 2;
+		} else if (i + 1 < argc && strcmp(o, "--query") != 0)
+			rc = query_option(dns, o, argv[++i]);
+		else {
 			fprintf(stderr, "test-dns: %s needs an argument\n", o);
-			return 64;
-		}
-		i++;
-		if (strcmp(o, "--query") == 0) {
-			name = v;
-			type = zone_type_number(argv[i + 1],
-			    strlen(argv[i + 1]));
-			i++;
-		} else if (strcmp(o, "--resolver") == 0) {
-			if (dns_set_resolver(dns, v, &d) == -1) {
-				fprintf(stderr, "test-dns: %s\n", d.msg);
-				return 64;
-			}
-		} else if (strcmp(o, "--timeout") == 0)
-			dns_set_timeout(dns, atof(v));
-		else if (strcmp(o, "--zone") == 0) {
-			if (dns_add_zone_file(dns, v, &d) == -1) {
-				fprintf(stderr, "test-dns: %s\n", d.msg);
-				return 65;
-			}
-		} else {
-			fprintf(stderr, "test-dns: unknown option %s\n", o);
-			return 64;
+			rc = 64;
 		}
 	}
-	if (name == NULL || type == 0) {
+	if (rc == 0 && (name == NULL || type == 0)) {
 		fprintf(stderr, "usage: test-dns --query NAME TYPE ...\n");
-		return 64;
+		rc = 64;
 	}
-	a = dns_query(dns, name, type);
-	printf("%s %zu %s\n", dns_status_name(a->status), a->n, a->source);
-	for (size_t i = 0; i < a->n; i++)
-		print_rr(&a->rr[i]);
+	if (rc == 0) {
+		a = dns_query(dns, name, type);
+		printf("%s %zu %s\n", dns_status_name(a->status), a->n,
+		    a->source);
+		for (size_t i = 0; i < a->n; i++)
+			print_rr(&a->rr[i]);
+	}
 	dns_free(dns);
-	return 0;
+	return rc;
 }
 
 int
