@@ -35,7 +35,10 @@ enum tgt {
 	T_TOOLONG,	/* expansion over SPF_EXPAND_MAX */
 };
 
+/* Parsed records of one check; heap nodes so pointers stay valid while
+ * an include or redirect parses more. */
 struct cached {
+	struct cached		*next;
 	const void		*key;
 	struct spf_record	 rec;
 };
@@ -64,7 +67,6 @@ struct ctx {
 	struct buf		 exp_domain;
 	struct buf		 pname;		/* %{p} value */
 	struct cached		*cache;
-	size_t			 ncache;
 };
 
 static enum verdict check_host(struct ctx *c, const char *domain);
@@ -599,17 +601,18 @@ parse_cached(struct ctx *c, const char *text, size_t len, const char *domain)
 	char why[SPF_WHY_MAX], esc[300];
 	struct cached *k;
 
-	for (size_t i = 0; i < c->ncache; i++)
-		if (c->cache[i].key == text)
-			return &c->cache[i].rec;
-	c->cache = xreallocarray(c->cache, c->ncache + 1, sizeof(*c->cache));
-	k = &c->cache[c->ncache];
+	for (k = c->cache; k; k = k->next)
+		if (k->key == text)
+			return &k->rec;
+	k = xcalloc(1, sizeof(*k));
 	k->key = text;
 	if (spf_record_parse(&k->rec, text, len, why, sizeof(why)) == 0) {
-		c->ncache++;
+		k->next = c->cache;
+		c->cache = k;
 		return &k->rec;
 	}
 	spf_record_free(&k->rec);	/* not cached: errors end the check */
+	free(k);
 	diag_escape(esc, sizeof(esc), domain, strlen(domain));
 	set_why(c, "record of %s: %s", esc, why);
 	return NULL;
@@ -755,9 +758,13 @@ explain(struct ctx *c)
 static void
 ctx_free(struct ctx *c)
 {
-	for (size_t i = 0; i < c->ncache; i++)
-		spf_record_free(&c->cache[i].rec);
-	free(c->cache);
+	while (c->cache) {
+		struct cached *k = c->cache;
+
+		c->cache = k->next;
+		spf_record_free(&k->rec);
+		free(k);
+	}
 	buf_free(&c->tline);
 	buf_free(&c->why);
 	buf_free(&c->mech);
@@ -820,7 +827,7 @@ ident_make(const struct spf_request *req, enum spf_identity id,
 
 	if (id == SPF_ID_HELO || null_sender(mf)) {
 		p->local = xstrdup("postmaster");
-		p->domain = xstrdup(req->helo);
+		p->domain = xstrdup(req->helo ? req->helo : "");
 	} else {
 		n = strlen(mf);
 		if (n >= 2 && mf[0] == '<' && mf[n - 1] == '>')
@@ -848,8 +855,8 @@ ident_free(struct ident *p)
 /* check_host() for one identity, into *res. */
 static void
 run_identity(struct dns *dns, const struct spf_request *req,
-    const struct spf_ip *ip, enum spf_identity id, struct spf_result *res,
-    spf_trace_fn *trace, void *arg)
+    const struct spf_ip *ip, enum spf_identity id, const char *record_domain,
+    struct spf_result *res, spf_trace_fn *trace, void *arg)
 {
 	struct ctx c;
 	struct ident p;
@@ -863,7 +870,7 @@ run_identity(struct dns *dns, const struct spf_request *req,
 	c.sender = p.sender;
 	c.local = p.local;
 	c.sdomain = p.domain;
-	c.record_domain = req->record_domain ? req->record_domain : p.domain;
+	c.record_domain = record_domain;
 	c.trace = trace;
 	c.targ = arg;
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
@@ -916,12 +923,26 @@ check_request(const struct spf_request *req, struct spf_ip *ip,
 	return 0;
 }
 
+char *
+spf_mailfrom_domain(const struct spf_request *req)
+{
+	struct ident p;
+	char *d;
+
+	ident_make(req, SPF_ID_MAILFROM, &p);
+	d = p.domain;
+	p.domain = NULL;
+	ident_free(&p);
+	return d;
+}
+
 int
 spf_check(struct dns *dns, const struct spf_request *req,
     struct spf_result *res, spf_trace_fn *trace, void *arg, struct diag *d)
 {
 	struct spf_result helo;
 	struct spf_ip ip;
+	char *rd;
 	bool mf, he;
 
 	memset(res, 0, sizeof(*res));
@@ -929,22 +950,27 @@ spf_check(struct dns *dns, const struct spf_request *req,
 		return -1;
 	mf = req->scope != SPF_SCOPE_HELO && req->mail_from;
 	he = req->scope != SPF_SCOPE_MAILFROM && req->helo;
+	rd = req->record_domain ? xstrdup(req->record_domain) :
+	    req->mail_from ? spf_mailfrom_domain(req) : xstrdup(req->helo);
 	/* a null MAIL FROM is postmaster@HELO: the same check (2.4) */
 	if (mf && he && null_sender(req->mail_from))
 		he = false;
 	if (!he) {
-		run_identity(dns, req, &ip, SPF_ID_MAILFROM, res, trace, arg);
-		return 0;
+		run_identity(dns, req, &ip, SPF_ID_MAILFROM, rd, res, trace,
+		    arg);
+	} else {
+		/* RFC 7208 2.3: HELO first; only its fail is definitive */
+		run_identity(dns, req, &ip, SPF_ID_HELO, rd, res, trace, arg);
+		if (mf && res->verdict != VERDICT_FAIL) {
+			helo = *res;
+			run_identity(dns, req, &ip, SPF_ID_MAILFROM, rd, res,
+			    trace, arg);
+			res->helo_checked = true;
+			res->helo_verdict = helo.verdict;
+			spf_result_free(&helo);
+		}
 	}
-	/* RFC 7208 2.3: HELO first; only its fail is definitive here */
-	run_identity(dns, req, &ip, SPF_ID_HELO, res, trace, arg);
-	if (!mf || res->verdict == VERDICT_FAIL)
-		return 0;
-	helo = *res;
-	run_identity(dns, req, &ip, SPF_ID_MAILFROM, res, trace, arg);
-	res->helo_checked = true;
-	res->helo_verdict = helo.verdict;
-	spf_result_free(&helo);
+	free(rd);
 	return 0;
 }
 

@@ -136,6 +136,11 @@ bool	spf_target_name(struct buf *name);
  * a valid multi-label DNS name ending in a toplabel. */
 bool	spf_domain_ok(const char *d);
 
+/* The domain of the MAIL FROM identity (postmaster@HELO's for a null
+ * sender, RFC 7208 2.4); caller frees. */
+struct spf_request;
+char	*spf_mailfrom_domain(const struct spf_request *req);
+
 /* Whether name equals dom or is a subdomain of it, case-insensitively. */
 bool	spf_name_within(const char *name, const char *dom);
 

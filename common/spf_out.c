@@ -19,23 +19,6 @@ null_sender(const char *mf)
 	return mf[0] == '\0' || strcmp(mf, "<>") == 0;
 }
 
-/* The domain of the MAIL FROM identity (RFC 7208 2.4, 4.3). */
-static char *
-mailfrom_domain(const struct spf_request *req)
-{
-	const char *mf = req->mail_from, *at;
-	size_t n = strlen(mf);
-
-	if (null_sender(mf))
-		return xstrdup(req->helo ? req->helo : "");
-	if (n >= 2 && mf[0] == '<' && mf[n - 1] == '>')
-		mf++, n -= 2;
-	for (at = mf + n; at > mf && at[-1] != '@'; at--)
-		;
-	return at > mf ? xstrndup(at, n - (size_t)(at - mf)) :
-	    xstrndup(mf, n);
-}
-
 void
 spf_result_kv(const struct spf_request *req, const struct spf_result *res,
     int flags, struct buf *b)
@@ -53,7 +36,7 @@ spf_result_kv(const struct spf_request *req, const struct spf_result *res,
 		buf_free(&r);
 	}
 	if (req->mail_from && req->scope != SPF_SCOPE_HELO) {
-		dom = mailfrom_domain(req);
+		dom = spf_mailfrom_domain(req);
 		kv_add(b, "smtp.mailfrom", dom);
 		free(dom);
 	}
