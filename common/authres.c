@@ -743,7 +743,8 @@ propspec(struct rd *rd, const char *p, struct authres_result *r)
 	e = cfws(rd, pe, NULL);
 	if (*e != '=')
 		return NULL;
-	e = value(rd, cfws(rd, e + 1, NULL), &v, true);
+	/* the comment is the first one around the pvalue */
+	e = value(rd, cfws(rd, e + 1, &c), &v, true);
 	e = cfws(rd, e, &c);
 	if ((pr = new_prop(rd, r)) == NULL) {
 		free(v);
