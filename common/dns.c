@@ -49,6 +49,7 @@ struct znode {
 	unsigned	 gen;		/* which dns_add_zone_* call made it */
 	struct dns_rr	*rr;
 	size_t		 nrr;
+	size_t		 caprr;
 	struct zfault {
 		uint16_t	 type;	/* 0: any type without records */
 		enum dns_status	 status;
@@ -320,7 +321,10 @@ znode_add_rr(struct znode *z, const struct zone_rec *r)
 {
 	struct dns_rr *rr;
 
-	z->rr = xreallocarray(z->rr, z->nrr + 1, sizeof(*z->rr));
+	if (z->nrr == z->caprr) {
+		z->caprr = z->caprr ? z->caprr * 2 : 2;
+		z->rr = xreallocarray(z->rr, z->caprr, sizeof(*z->rr));
+	}
 	rr = &z->rr[z->nrr++];
 	rr->type = r->type;
 	rr->pref = r->pref;
