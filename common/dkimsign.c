@@ -1,3 +1,5 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,7 +9,9 @@
 #include "crypto.h"
 #include "crypto_sign.h"
 #include "diag.h"
+#include "dkim.h"
 #include "dkimsign.h"
+#include "dns.h"
 #include "msg.h"
 
 #define TAB_WIDTH	8	/* columns a folding HTAB may take */
@@ -510,4 +514,177 @@ dkimsign_final(struct dkimsign *s, const struct msg *m,
 	}
 	buf_free(&bh);
 	return rc;
+}
+
+void
+dkimsign_key_record(const struct crypto_key *k, struct buf *out)
+{
+	buf_printf(out, "v=DKIM1; k=%s; p=",
+	    crypto_key_type_name(crypto_key_type(k)));
+	crypto_key_public_b64(k, out);
+}
+
+/*
+ * The value as quoted character-strings: the tags before p= in the first,
+ * then p= in pieces of at most DKIMSIGN_TXT_STRING_MAX octets (the value
+ * has no '"' or '\\' to escape: RFC 6376 3.6.1 tags and base64).
+ */
+void
+dkimsign_zone_record(const char *owner, const char *value, struct buf *out)
+{
+	const char *p = strstr(value, "p=");
+	size_t n = strlen(value), off = 0;
+
+	buf_printf(out, "%s IN TXT (\n", owner);
+	if (p != NULL && (size_t)(p - value) <= DKIMSIGN_TXT_STRING_MAX &&
+	    p > value) {
+		buf_printf(out, "\t\"%.*s\"\n", (int)(p - value), value);
+		off = (size_t)(p - value);
+	}
+	while (off < n) {
+		size_t len = n - off;
+
+		if (len > DKIMSIGN_TXT_STRING_MAX)
+			len = DKIMSIGN_TXT_STRING_MAX;
+		buf_printf(out, "\t\"%.*s\"\n", (int)len, value + off);
+		off += len;
+	}
+	buf_adds(out, ")\n");
+}
+
+static void
+keycheck_set(struct dkimsign_keycheck *out, enum dkimsign_keystate st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+keycheck_set(struct dkimsign_keycheck *out, enum dkimsign_keystate st,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	out->state = st;
+	va_start(ap, fmt);
+	vsnprintf(out->why, sizeof(out->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The TXT answer: exactly one record (RFC 6376 3.6.2.2). */
+static const struct dns_rr *
+keycheck_answer(const struct dns_answer *a, const char *name,
+    struct dkimsign_keycheck *out)
+{
+	switch (a->status) {
+	case DNS_OK:
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		keycheck_set(out, DKIMSIGN_KEY_NONE, "no key record: %s has "
+		    "no TXT record (%s)", name, dns_status_name(a->status));
+		return NULL;
+	case DNS_BADNAME:
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "%s is not a valid "
+		    "DNS name", name);
+		return NULL;
+	default:
+		keycheck_set(out, DKIMSIGN_KEY_TEMP, "unreachable: the DNS "
+		    "did not answer for %s (%s); try again later", name,
+		    dns_status_name(a->status));
+		return NULL;
+	}
+	if (a->n > 1) {
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "%zu TXT records at %s: "
+		    "verifiers may pick any (RFC 6376 3.6.2.2); publish one",
+		    a->n, name);
+		return NULL;
+	}
+	return &a->rr[0];
+}
+
+/* A usable record: DKIM1 syntax, for email, with sha256 (3.6.1). */
+static bool
+keycheck_usable(const struct dkim_key *kr, const struct diag *d,
+    struct dkimsign_keycheck *out, int rc)
+{
+	if (rc < 0)
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the record is broken: "
+		    "%s", d->msg);
+	else if (kr->revoked)
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the key is revoked: "
+		    "the record has an empty p= (RFC 6376 3.6.1)");
+	else if (!kr->s_email)
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the record's s= does "
+		    "not allow email (RFC 6376 3.6.1)");
+	else if (!kr->h_sha256)
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the record's h= does "
+		    "not allow sha256 (RFC 6376 3.6.1)");
+	else
+		return true;
+	return false;
+}
+
+/* The published key itself: its type and size (RFC 8301 3.2). */
+static bool
+keycheck_pub(const struct dkim_key *kr, const struct crypto_key *k,
+    struct dkimsign_keycheck *out)
+{
+	enum crypto_key_type t = kr->k_ed25519 ? CRYPTO_KEY_ED25519 :
+	    CRYPTO_KEY_RSA;
+	struct diag d = { { 0 } };
+	struct crypto_pubkey *pk;
+
+	if ((pk = crypto_pubkey_parse(t, kr->der, kr->derlen, &d)) == NULL) {
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the record's p= is "
+		    "not a k=%s key: %s", crypto_key_type_name(t), d.msg);
+		return false;
+	}
+	out->bits = crypto_pubkey_bits(pk);
+	crypto_pubkey_free(pk);
+	if (t == CRYPTO_KEY_RSA && out->bits < CRYPTO_RSA_MIN_BITS) {
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "the published key is "
+		    "too short: %u-bit RSA; verifiers refuse keys under %d "
+		    "bits (RFC 8301 3.2)", out->bits, CRYPTO_RSA_MIN_BITS);
+		return false;
+	}
+	out->weak = t == CRYPTO_KEY_RSA && out->bits < CRYPTO_RSA_WEAK_BITS;
+	if (t != crypto_key_type(k)) {
+		keycheck_set(out, DKIMSIGN_KEY_MISMATCH, "does not match: the "
+		    "record has a k=%s key, the private key is %s",
+		    crypto_key_type_name(t),
+		    crypto_key_type_name(crypto_key_type(k)));
+		return false;
+	}
+	return true;
+}
+
+void
+dkimsign_key_check(struct dns *dns, const struct crypto_key *k,
+    const char *domain, const char *selector, char *name, size_t namecap,
+    struct dkimsign_keycheck *out)
+{
+	const struct dns_answer *a;
+	const struct dns_rr *rr;
+	struct dkim_key kr;
+	struct diag d = { { 0 } };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* RFC 6376 3.6.2.1: selector._domainkey.domain */
+	snprintf(name, namecap, "%s._domainkey.%s", selector, domain);
+	a = dns_query(dns, name, DNS_T_TXT);
+	if ((rr = keycheck_answer(a, name, out)) == NULL)
+		return;
+	rc = dkim_key_parse(&kr, (const char *)rr->data, rr->len, &d);
+	out->testing = rc == 0 && kr.t_y;
+	out->strict = rc == 0 && kr.t_s;
+	if (keycheck_usable(&kr, &d, out, rc) && keycheck_pub(&kr, k, out)) {
+		if (crypto_key_public_matches(k, kr.der, kr.derlen))
+			keycheck_set(out, DKIMSIGN_KEY_MATCH, "matches the "
+			    "private key");
+		else
+			keycheck_set(out, DKIMSIGN_KEY_MISMATCH, "does not "
+			    "match the private key: the record holds another "
+			    "%s key", crypto_key_type_name(crypto_key_type(k)));
+	}
+	if (rc == 0)
+		dkim_key_clear(&kr);
 }

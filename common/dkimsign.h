@@ -19,6 +19,7 @@
 struct buf;
 struct crypto_key;
 struct diag;
+struct dns;
 struct msg;
 
 /* Limits, listed in dkimsign(1). */
@@ -26,6 +27,7 @@ struct msg;
 #define DKIMSIGN_NAMES_MAX	64	/* names in a -H or -O list */
 #define DKIMSIGN_LINE_MAX	78	/* lines of the field are shorter */
 #define DKIMSIGN_IDENTITY_MAX	255	/* bytes of an i= value */
+#define DKIMSIGN_WHY_MAX		256	/* bytes of a key check's reason */
 
 /* What every signature of a run shares. */
 struct dkimsign_opts {
@@ -91,5 +93,47 @@ void		 dkimsign_body(struct dkimsign *s, const void *p, size_t n);
 int		 dkimsign_final(struct dkimsign *s, const struct msg *m,
 		    const struct dkimsign_key *keys, size_t nkeys,
 		    struct buf *out, struct diag *d);
+
+/*
+ * Key records (RFC 6376 3.6.1, RFC 8463 4.2).  dkimsign_key_record
+ * appends the TXT value for k, "v=DKIM1; k=rsa; p=MIIB...".
+ * dkimsign_zone_record appends the master-file line (RFC 1035 5.1) for
+ * owner, the value split into character-strings of at most
+ * DKIMSIGN_TXT_STRING_MAX octets (RFC 1035 3.3.14), one a line, each
+ * line ended with "\n".
+ */
+#define DKIMSIGN_TXT_STRING_MAX	255
+void		 dkimsign_key_record(const struct crypto_key *k,
+		    struct buf *out);
+void		 dkimsign_zone_record(const char *owner, const char *value,
+		    struct buf *out);
+
+/* What the key published for a signing key says about it. */
+enum dkimsign_keystate {
+	DKIMSIGN_KEY_MATCH,	/* published, usable, the private key's */
+	DKIMSIGN_KEY_MISMATCH,	/* published and usable, another key */
+	DKIMSIGN_KEY_BROKEN,	/* malformed, revoked, refused by rule */
+	DKIMSIGN_KEY_TEMP,	/* the DNS did not answer */
+	DKIMSIGN_KEY_NONE,	/* no key record */
+};
+
+struct dkimsign_keycheck {
+	enum dkimsign_keystate	 state;
+	char			 why[DKIMSIGN_WHY_MAX];  /* plain words */
+	bool			 testing;	/* t=y */
+	bool			 strict;	/* t=s */
+	bool			 weak;		/* RSA under 2048 bits */
+	unsigned		 bits;		/* published key, 0: unknown */
+};
+
+/*
+ * Fetch the key record for domain/selector through dns (RFC 6376 3.6.2)
+ * and compare it with the private key k.  Fills *out; never fails.
+ * name (size namecap) receives the name asked.
+ */
+void		 dkimsign_key_check(struct dns *dns,
+		    const struct crypto_key *k, const char *domain,
+		    const char *selector, char *name, size_t namecap,
+		    struct dkimsign_keycheck *out);
 
 #endif
