@@ -225,3 +225,26 @@ MX ttl=300 20 mx2.example.net" ]
 	q big.mauth.test TXT --zone "$BATS_FILE_TMPDIR/mauth.test.zone" --offline
 	[[ "${lines[1]}" == "TXT ttl=300 strings=6 len=1500 "* ]]
 }
+
+@test "mauth-zone(5): the EXAMPLES zone loads and its markers act as documented" {
+	sed -n '/^\$ORIGIN example.org./,/^new /p' "$TOP/man/mauth-zone.5" |
+	    sed 's/\\e/\\/g' >"$BATS_TEST_TMPDIR/ex.zone"
+	local z="--zone $BATS_TEST_TMPDIR/ex.zone --offline"
+	q sel._domainkey.example.org TXT $z
+	[ "${lines[0]}" = "NOERROR 1 zone" ]
+	[[ "${lines[1]}" == "TXT ttl=3600 strings=2 len=66 v=DKIM1; k=ed25519; p=Pd"* ]]
+	q lists.example.net A $z
+	[ "${lines[0]}" = "TIMEOUT 0 zone" ]
+	q broken.example.net TXT $z
+	[ "${lines[0]}" = "SERVFAIL 0 zone" ]
+	q broken.example.net A $z
+	[ "${lines[0]}" = "NODATA 0 zone" ]
+	q half.example.net TXT $z
+	[ "${lines[0]}" = "NODATA 0 zone" ]
+	q half.example.net MX $z
+	[ "${lines[0]}" = "TIMEOUT 0 zone" ]
+	run sh -c "test-dns --query odd.example.net TXT $z | tail -c 10 |
+	    od -An -tx1 | tr -d ' \n'"
+	# c a f U+00E9 (UTF-8) NUL n u l, newline
+	[ "$output" = "636166c3a9006e756c0a" ]
+}
