@@ -65,6 +65,7 @@ struct centry {
 	uint16_t		 type;
 	struct dns_answer	 ans;
 	bool			 own_rr;	/* rr[] is ours to free */
+	const char		*why;		/* for the trace: a failure's cause */
 	unsigned char		*blob;		/* RDATA storage we own */
 	size_t			 namelen;
 	char			 name[];
@@ -82,6 +83,7 @@ struct dns {
 	struct sockaddr_storage	 server;
 	char			 server_name[INET6_ADDRSTRLEN + 8];
 	unsigned char		*pkt;		/* answer buffer */
+	int			 wait;		/* seconds a silent server costs */
 	void			(*trace)(void *, const char *);
 	void			*trace_arg;
 	size_t			 nqueries;
@@ -523,7 +525,7 @@ trace_query(struct dns *dns, const char *name, uint16_t type)
 
 static void
 trace_answer(struct dns *dns, const char *name, uint16_t type,
-    const struct dns_answer *a, const char *source)
+    const struct dns_answer *a, const char *source, const char *why)
 {
 	struct buf b = { 0 };
 	char esc[DNS_TRACE_MAX];
@@ -531,11 +533,13 @@ trace_answer(struct dns *dns, const char *name, uint16_t type,
 	buf_printf(&b, "answer %s %s: ", dns_type_name(type),
 	    diag_escape(esc, sizeof(esc), name, strlen(name)));
 	if (a->status == DNS_TIMEOUT && strcmp(a->source, "network") == 0)
-		buf_printf(&b, "timeout after %gs", dns->timeout);
+		buf_printf(&b, "timeout after %ds", dns->wait);
 	else if (a->status == DNS_TIMEOUT)
 		buf_adds(&b, "timeout");
 	else
 		buf_adds(&b, dns_status_name(a->status));
+	if (why)
+		buf_printf(&b, ", %s", why);
 	if (a->status == DNS_OK)
 		buf_printf(&b, " %zu record%s", a->n, a->n == 1 ? "" : "s");
 	if (strcmp(source, "network") == 0)
@@ -667,14 +671,14 @@ dns_query(struct dns *dns, const char *name, enum dns_type type)
 	if (!name_key(name, key, &len)) {
 		if (dns->trace)
 			trace_answer(dns, name, (uint16_t)type, &badname,
-			    "not asked: invalid name");
+			    "not asked: invalid name", NULL);
 		return &badname;
 	}
 	before = dns->cache.n;
 	e = lookup(dns, key, len, (uint16_t)type, 0);
 	if (dns->trace)
 		trace_answer(dns, name, (uint16_t)type, &e->ans,
-		    dns->cache.n == before ? "cache" : e->ans.source);
+		    dns->cache.n == before ? "cache" : e->ans.source, e->why);
 	return &e->ans;
 }
 
@@ -795,6 +799,7 @@ res_get(struct dns *dns)
 		per_try = (int)(dns->timeout / 2 + 0.5);
 	}
 	res->retrans = per_try < 1 ? 1 : per_try;
+	dns->wait = res->retrans * res->retry;
 	dns->pkt = xmalloc(DNS_PACKET_MAX);
 	return res;
 }
@@ -946,6 +951,29 @@ collect(struct netans *na, uint16_t type)
 	}
 }
 
+static struct centry *
+net_fail(const char *name, size_t len, uint16_t type, enum dns_status st,
+    const char *why)
+{
+	struct centry *e = centry_new(name, len, type, st, "network");
+
+	e->why = why;
+	return e;
+}
+
+/* RFC 1035 4.1.1 and RFC 6895 2.3 rcodes, for the trace. */
+static const char *
+rcode_name(int rcode)
+{
+	switch (rcode) {
+	case ns_r_formerr:	return "rcode FORMERR";
+	case ns_r_servfail:	return "rcode SERVFAIL";
+	case ns_r_notimpl:	return "rcode NOTIMP";
+	case ns_r_refused:	return "rcode REFUSED";
+	}
+	return "unexpected rcode";
+}
+
 /* Turn a response into a cache entry (RFC 1035 4.1.1 rcode). */
 static struct centry *
 net_answer(struct netans *na, const char *name, size_t len, uint16_t type)
@@ -954,12 +982,14 @@ net_answer(struct netans *na, const char *name, size_t len, uint16_t type)
 	int rcode;
 
 	if (ns_initparse(na->pkt, (int)na->len, &na->msg) == -1)
-		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+		return net_fail(name, len, type, DNS_SERVFAIL,
+		    "malformed answer");
 	rcode = ns_msg_getflag(na->msg, ns_f_rcode);
 	if (rcode == ns_r_nxdomain)
 		return centry_new(name, len, type, DNS_NXDOMAIN, "network");
 	if (rcode != ns_r_noerror)
-		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+		return net_fail(name, len, type, DNS_SERVFAIL,
+		    rcode_name(rcode));
 	memcpy(na->names[0], name, len + 1);
 	na->nnames = 1;
 	follow_cnames(na, type);
@@ -1001,12 +1031,15 @@ net_query(struct dns *dns, const char *name, size_t len, uint16_t type)
 	qlen = res_nmkquery(res, ns_o_query, name, ns_c_in, type, NULL, 0,
 	    NULL, q, sizeof(q));
 	if (qlen < 0)
-		return centry_new(name, len, type, DNS_SERVFAIL, "network");
+		return net_fail(name, len, type, DNS_SERVFAIL,
+		    "cannot encode the name");
 	errno = 0;
 	n = res_nsend(res, q, qlen, dns->pkt, DNS_PACKET_MAX);
+	if (n < 0 && errno == ETIMEDOUT)
+		return net_fail(name, len, type, DNS_TIMEOUT, NULL);
 	if (n < 0)
-		return centry_new(name, len, type, errno == ETIMEDOUT ?
-		    DNS_TIMEOUT : DNS_SERVFAIL, "network");
+		return net_fail(name, len, type, DNS_SERVFAIL,
+		    "no server answered");
 	na = xcalloc(1, sizeof(*na));
 	na->pkt = dns->pkt;
 	na->len = (size_t)n;

@@ -117,8 +117,10 @@ MX ttl=300 20 mx2.example.net" ]
 
 @test "REFUSED from the server is SERVFAIL, quickly" {
 	local t0=$SECONDS
-	q example.com A --resolver "$KNOT_ADDR" --timeout 4
-	[ "${lines[0]}" = "SERVFAIL 0 network" ]
+	run test-dns --query example.com A --resolver "$KNOT_ADDR" \
+	    --timeout 4 --trace
+	[ "${lines[1]}" = "dns: answer A example.com: SERVFAIL, rcode REFUSED (network $KNOT_ADDR)" ]
+	[ "${lines[2]}" = "SERVFAIL 0 network" ]
 	[ $((SECONDS - t0)) -le 1 ]
 }
 

@@ -442,6 +442,34 @@ test_hostile(void)
 		}
 		zone_error(b.p);
 	}
+	/* Valid zones with bytes flipped: deeper paths of the parser. */
+	for (int round = 0; round < 3000; round++) {
+		static const char base[] =
+		    "$ORIGIN example.org.\n$TTL 1h\n@ IN MX 10 mx\n"
+		    "mx 60 IN A 192.0.2.1\nmx AAAA 2001:db8::1\n"
+		    "t TXT ( \"a\\\"b\" \"\\065\" ) ; c\n"
+		    "c CNAME t\ng TYPE65280 \\# 2 abcd\n"
+		    "s SOA ns h 1 2 3 4 5\nf TIMEOUT TXT\n"
+		    "l TLSA 3 1 1 abcd\n$INCLUDE /dev/null\n";
+		char text[sizeof(base)];
+		struct dns *fz;
+		struct diag d;
+
+		memcpy(text, base, sizeof(base));
+		for (int k = 0; k < 1 + round % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			text[(seed >> 8) % (sizeof(base) - 1)] =
+			    (char)(seed >> 20);
+		}
+		fz = dns_new();
+		dns_set_offline(fz, true);
+		if (dns_add_zone_text(fz, "f", text, sizeof(base) - 1,
+		    &d) == 0) {
+			dns_query(fz, "t.example.org", DNS_T_TXT);
+			dns_query(fz, "c.example.org", DNS_T_TXT);
+		}
+		dns_free(fz);
+	}
 	CHECK(true);
 	free(big);
 	buf_free(&b);
