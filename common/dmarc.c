@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "diag.h"
 #include "dmarc.h"
 #include "dns.h"
 #include "kv.h"
+#include "msg.h"
 #include "psl.h"
 
 /* ---- the record (RFC 9989 4.7, 4.8; RFC 7489 6.3, 6.4) ---- */
@@ -368,7 +370,7 @@ struct ctx {
 	struct dns			*dns;
 	const struct dmarc_input	*in;
 	struct dmarc_result		*res;
-	struct lookup			*lk;
+	struct lookup			**lk;	/* stable addresses */
 	size_t				 nlk;
 	char				*author_org;	/* lazily */
 	bool				 author_org_temp;
@@ -448,11 +450,10 @@ lookup(struct ctx *c, const char *domain)
 	struct buf name = { 0 };
 
 	for (size_t i = 0; i < c->nlk; i++)
-		if (strcmp(c->lk[i].domain, domain) == 0)
-			return &c->lk[i];
+		if (strcmp(c->lk[i]->domain, domain) == 0)
+			return c->lk[i];
 	c->lk = xreallocarray(c->lk, c->nlk + 1, sizeof(*c->lk));
-	lk = &c->lk[c->nlk++];
-	memset(lk, 0, sizeof(*lk));
+	lk = c->lk[c->nlk++] = xcalloc(1, sizeof(*lk));
 	lk->domain = xstrdup(domain);
 	if (c->in->record != NULL && strcmp(domain, c->in->author) == 0) {
 		lk->state = dmarc_record_parse(c->in->record,
@@ -964,8 +965,9 @@ dmarc_eval(struct dns *dns, const struct dmarc_input *in,
 			res->org_domain = xstrdup(c.author_org);
 	}
 	for (size_t i = 0; i < c.nlk; i++) {
-		free(c.lk[i].domain);
-		dmarc_record_free(&c.lk[i].rec);
+		free(c.lk[i]->domain);
+		dmarc_record_free(&c.lk[i]->rec);
+		free(c.lk[i]);
 	}
 	free(c.lk);
 	free(c.author_org);
@@ -1018,7 +1020,8 @@ dmarc_result_kv(const struct dmarc_result *res, bool brief, struct buf *b)
 	kv_add(b, "dmarc", verdict_name(res->verdict));
 	if (!brief && res->reason != NULL)
 		kv_add(b, "reason", res->reason);
-	kv_add(b, "header.from", res->author);
+	if (res->author != NULL)
+		kv_add(b, "header.from", res->author);
 	if (!res->have_record)
 		return;
 	if (decided)
@@ -1055,6 +1058,7 @@ dmarc_strictness(const struct dmarc_result *res)
 	case VERDICT_NONE:
 		return 1;
 	case VERDICT_TEMPERROR:
+	case VERDICT_PERMERROR:
 		return 3;
 	case VERDICT_FAIL:
 		return res->applied == DMARC_POLICY_REJECT ? 5 :
@@ -1062,4 +1066,85 @@ dmarc_strictness(const struct dmarc_result *res)
 	default:
 		return 3;
 	}
+}
+
+/* ---- Author Domains from From (RFC 9989 4.2, 5.3.1, 11.5) ---- */
+
+int
+dmarc_authors_text(const char *value, size_t len, struct dmarc_authors *a,
+    struct diag *d)
+{
+	struct addr_list l;
+	char *dom;
+	int rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (addr_parse(value, len, &l, d) == -1) {
+		addr_list_free(&l);
+		return -1;
+	}
+	a->addresses = l.n;
+	if (l.n == 0)
+		rc = diag_set(d, "RFC 9989 5.3.1: From holds no address");
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		size_t k;
+
+		if ((dom = addr_domain(&l.mb[i], d)) == NULL) {
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < a->n && strcmp(a->domain[k], dom) != 0; k++)
+			;
+		if (k < a->n) {
+			free(dom);
+			continue;
+		}
+		if (a->n == DMARC_AUTHORS_MAX) {
+			free(dom);
+			rc = diag_set(d, "RFC 9989 11.5: more than %d Author "
+			    "Domains in From", DMARC_AUTHORS_MAX);
+			break;
+		}
+		a->domain = xreallocarray(a->domain, a->n + 1,
+		    sizeof(*a->domain));
+		a->domain[a->n++] = dom;
+	}
+	addr_list_free(&l);
+	return rc;
+}
+
+int
+dmarc_authors_msg(const struct msg *m, struct dmarc_authors *a,
+    struct diag *d)
+{
+	size_t n = msg_count(m, "From");
+	const struct msg_field *f;
+
+	memset(a, 0, sizeof(*a));
+	if (n == 0)
+		return diag_set(d, "RFC 9989 4.2: no From field");
+	if (n > 1)
+		return diag_set(d, "RFC 9989 4.4: %zu From fields "
+		    "(RFC 5322 3.6 allows one)", n);
+	f = &m->f[msg_find(m, "From", 0)];
+	return dmarc_authors_text(f->value, f->valuelen, a, d);
+}
+
+void
+dmarc_authors_free(struct dmarc_authors *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->domain[i]);
+	free(a->domain);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+dmarc_result_permerror(struct dmarc_result *res, const char *author,
+    const char *reason)
+{
+	memset(res, 0, sizeof(*res));
+	res->verdict = VERDICT_PERMERROR;
+	res->author = author ? xstrdup(author) : NULL;
+	res->reason = xstrdup(reason);
 }

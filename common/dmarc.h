@@ -187,4 +187,36 @@ void	dmarc_result_kv(const struct dmarc_result *res, bool registered_only,
  */
 int	dmarc_strictness(const struct dmarc_result *res);
 
+/*
+ * Author Domains (RFC 9989 3.2.2, 5.3.1) from a message's From field.
+ * mauth never lets a message without one well-formed From pass (RFC 9989
+ * 4.2, 4.4): no From field, several From fields, a From that does not
+ * parse (addr.h), one without any address, a domain that is not a DNS
+ * name, or more than DMARC_AUTHORS_MAX distinct domains are errors, which
+ * the caller reports as dmarc=permerror.  Several addresses give their
+ * distinct domains, in order (RFC 9989 11.5: each is evaluated).
+ * Returns 0, or -1 with d filled (the permerror's reason).  Free with
+ * dmarc_authors_free() in every case.
+ */
+#define DMARC_AUTHORS_MAX	8	/* Author Domains evaluated per message */
+
+struct msg;
+
+struct dmarc_authors {
+	char	**domain;	/* lowercase A-labels */
+	size_t	  n;
+	size_t	  addresses;	/* mailboxes in the field */
+};
+
+int	dmarc_authors_msg(const struct msg *m, struct dmarc_authors *a,
+	    struct diag *d);
+/* The same from a From field body given as text (--from). */
+int	dmarc_authors_text(const char *value, size_t len,
+	    struct dmarc_authors *a, struct diag *d);
+void	dmarc_authors_free(struct dmarc_authors *a);
+
+/* Fill res as a permerror for author (may be NULL) with reason. */
+void	dmarc_result_permerror(struct dmarc_result *res, const char *author,
+	    const char *reason);
+
 #endif

@@ -1,0 +1,618 @@
+/*
+ * dmarceval: the DMARC verdict and policy (RFC 9989) of a message, from
+ * the SPF and DKIM results of our own Authentication-Results fields, or
+ * computed here (SPF from --ip/--mail-from/--helo, DKIM from the message),
+ * or given on the command line (--spf-pass, --dkim-pass, --from).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authres.h"
+#include "buf.h"
+#include "cli.h"
+#include "crypto.h"
+#include "diag.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "dns.h"
+#include "kv.h"
+#include "msg.h"
+#include "psl.h"
+#include "spf.h"
+
+#define CHUNK		65536
+#define TIME_MAX	253402300799LL	/* 9999-12-31 */
+
+static const char usage[] =
+"usage: dmarceval [options] [FILE ...]\n"
+"       dmarceval -a [options] <msg >out\n"
+"       dmarceval --from ADDRESS [--spf-pass DOMAIN] [--dkim-pass DOMAIN]"
+" [options]\n"
+"  -a, --add-header        filter: add Authentication-Results to the "
+"message\n"
+"      --from ADDRESS      evaluate this From field body; read no message\n"
+"      --spf-pass DOMAIN   SPF passed for this MAIL FROM domain\n"
+"      --dkim-pass DOMAIN  a signature with this d= verified "
+"(repeatable)\n"
+"  -i, --ip ADDR           SMTP client address: check SPF here\n"
+"  -m, --mail-from ADDR    MAIL FROM reverse-path for the SPF check\n"
+"  -H, --helo NAME         HELO/EHLO name for the SPF check\n"
+"      --discovery METHOD  rfc9989 (DNS tree walk, default) or rfc7489\n"
+"                          (public suffix list)\n"
+"      --psl FILE          public suffix list for rfc7489 (default:\n"
+"                          " PSL_DEFAULT_FILE ")\n"
+"      --record TEXT       use TEXT as the record at _dmarc.<Author "
+"Domain>\n"
+"      --pct-sample N      rfc7489 pct: this message's sample, 0-99 "
+"(default:\n"
+"                          random)\n"
+"  -t, --time SECONDS      \"now\" for DKIM verification (default: now)\n"
+"  -A, --authserv-id ID    authserv-id (default: host name)\n"
+"  -v, --verbose           trace inputs, _dmarc queries, decisions to "
+"stderr\n"
+"      --resolver ADDR[#PORT]  ask this DNS server\n"
+"      --timeout SECONDS   DNS time-out\n"
+"      --zone FILE         answer from this zone file first (repeatable)\n"
+"      --offline           no network: names in no zone are NXDOMAIN\n"
+"  -h, --help              this help\n"
+"  -V, --version           version\n";
+
+enum {
+	OPT_FROM = CLI_OPT_TOOL,
+	OPT_SPF_PASS,
+	OPT_DKIM_PASS,
+	OPT_DISCOVERY,
+	OPT_PSL,
+	OPT_RECORD,
+	OPT_PCT_SAMPLE,
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "add-header", no_argument, NULL, 'a' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "spf-pass", required_argument, NULL, OPT_SPF_PASS },
+	{ "dkim-pass", required_argument, NULL, OPT_DKIM_PASS },
+	{ "ip", required_argument, NULL, 'i' },
+	{ "mail-from", required_argument, NULL, 'm' },
+	{ "helo", required_argument, NULL, 'H' },
+	{ "discovery", required_argument, NULL, OPT_DISCOVERY },
+	{ "psl", required_argument, NULL, OPT_PSL },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "pct-sample", required_argument, NULL, OPT_PCT_SAMPLE },
+	{ "time", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The SPF and DKIM results for one message, and where they came from. */
+struct inputs {
+	struct dmarc_auth	 spf;
+	char			*spf_domain;
+	struct dmarc_auth	 dkim[DMARC_DKIM_MAX];
+	char			*dkim_domain[DMARC_DKIM_MAX];
+	size_t			 ndkim;
+	bool			 have_spf;
+	bool			 have_dkim;
+};
+
+struct run {
+	struct cli		 cli;
+	bool			 filter;
+	const char		*from;
+	const char		*spf_pass;
+	const char		*dkim_pass[DMARC_DKIM_MAX];
+	size_t			 ndkim_pass;
+	const char		*ip, *mail_from, *helo;
+	const char		*psl_file;
+	struct dmarc_input	 in;
+	bool			 pct_given;
+	struct dkim_opts	 dkim_opts;
+	struct dkim_verifier	*verifier;
+	bool			 named;
+	bool			 any;
+	int			 worst;		/* dmarc_strictness of ... */
+	enum verdict		 worst_verdict;
+	int			 err;
+};
+
+static void
+trace_line(void *arg, const char *line)
+{
+	const struct cli *c = arg;
+
+	fprintf(stderr, "%s: dmarc: %s\n", c->prog, line);
+}
+
+static void
+set_discovery(struct run *r, const char *arg)
+{
+	if (strcmp(arg, "rfc9989") == 0 || strcmp(arg, "treewalk") == 0)
+		r->in.discovery = DMARC_TREEWALK;
+	else if (strcmp(arg, "rfc7489") == 0 || strcmp(arg, "psl") == 0)
+		r->in.discovery = DMARC_PSL;
+	else
+		cli_usage_error(&r->cli, "--discovery: rfc9989 or rfc7489, "
+		    "not %s", arg);
+}
+
+static void
+tool_option(struct run *r, int ch, const char *arg)
+{
+	long long x;
+
+	switch (ch) {
+	case 'a': r->filter = true; break;
+	case 'i': r->ip = arg; break;
+	case 'm': r->mail_from = arg; break;
+	case 'H': r->helo = arg; break;
+	case OPT_FROM: r->from = arg; break;
+	case OPT_SPF_PASS:
+		if (r->spf_pass != NULL)
+			cli_usage_error(&r->cli, "--spf-pass: one MAIL FROM "
+			    "domain only");
+		r->spf_pass = arg;
+		break;
+	case OPT_DKIM_PASS:
+		if (r->ndkim_pass == DMARC_DKIM_MAX)
+			cli_usage_error(&r->cli, "--dkim-pass: at most %d",
+			    DMARC_DKIM_MAX);
+		r->dkim_pass[r->ndkim_pass++] = arg;
+		break;
+	case OPT_DISCOVERY: set_discovery(r, arg); break;
+	case OPT_PSL: r->psl_file = arg; break;
+	case OPT_RECORD: r->in.record = arg; break;
+	case OPT_PCT_SAMPLE:
+		if (!cli_parse_long(arg, 0, 99, &x))
+			cli_usage_error(&r->cli, "--pct-sample: 0 to 99, not "
+			    "%s", arg);
+		r->in.pct_sample = (int)x;
+		r->pct_given = true;
+		break;
+	case 't':
+		if (!cli_parse_long(arg, 1, TIME_MAX, &x))
+			cli_usage_error(&r->cli, "-t: not a UNIX time: %s",
+			    arg);
+		r->dkim_opts.now = x;
+		break;
+	default: cli_option(&r->cli, ch, arg); break;
+	}
+}
+
+static void
+parse_args(struct run *r, int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "ai:m:H:t:",
+	    longopts, NULL)) != -1)
+		tool_option(r, ch, optarg);
+	if (r->from != NULL && (r->filter || optind < argc))
+		cli_usage_error(&r->cli, "--from reads no message: no -a, no "
+		    "FILE");
+	if (r->filter && argc - optind > 0)
+		cli_usage_error(&r->cli, "-a: the message comes on stdin");
+	if (r->ip == NULL && (r->mail_from != NULL || r->helo != NULL))
+		cli_usage_error(&r->cli, "--mail-from and --helo need --ip");
+	if (r->ip != NULL && r->mail_from == NULL && r->helo == NULL)
+		cli_usage_error(&r->cli, "--ip needs --mail-from or --helo");
+}
+
+static void
+inputs_free(struct inputs *x)
+{
+	free(x->spf_domain);
+	for (size_t i = 0; i < x->ndkim; i++)
+		free(x->dkim_domain[i]);
+	memset(x, 0, sizeof(*x));
+}
+
+static void
+set_spf(struct inputs *x, enum verdict v, const char *domain)
+{
+	const char *at = strrchr(domain, '@');
+
+	free(x->spf_domain);
+	x->spf_domain = xstrdup(at ? at + 1 : domain);
+	x->spf.verdict = v;
+	x->spf.domain = x->spf_domain;
+	x->have_spf = true;
+}
+
+static void
+add_dkim(struct inputs *x, enum verdict v, const char *d)
+{
+	if (x->ndkim == DMARC_DKIM_MAX || d == NULL)
+		return;
+	x->dkim_domain[x->ndkim] = xstrdup(d);
+	x->dkim[x->ndkim].verdict = v;
+	x->dkim[x->ndkim].domain = x->dkim_domain[x->ndkim];
+	x->ndkim++;
+	x->have_dkim = true;
+}
+
+/* The command line's results: --spf-pass and --dkim-pass. */
+static void
+given_results(struct run *r, struct inputs *x)
+{
+	if (r->spf_pass != NULL)
+		set_spf(x, VERDICT_PASS, r->spf_pass);
+	for (size_t i = 0; i < r->ndkim_pass; i++)
+		add_dkim(x, VERDICT_PASS, r->dkim_pass[i]);
+	x->have_dkim = r->ndkim_pass > 0;
+}
+
+/* Our own results (DESIGN.md: our authserv-id, above the topmost
+ * Received:), for the methods not given on the command line. */
+static void
+our_results(struct run *r, const struct msg *m, struct inputs *x)
+{
+	struct authres_set set;
+	const struct authres_result *ar;
+	const char *dom;
+	enum verdict v;
+	size_t pos = 0;
+	bool want_dkim = !x->have_dkim;
+
+	authres_ours(m, cli_authserv_id(&r->cli), &set);
+	if (!x->have_spf && (ar = authres_set_find(&set, "spf", &pos))) {
+		dom = authres_prop(ar, "smtp", "mailfrom");
+		if (dom != NULL && verdict_parse(ar->result, &v))
+			set_spf(x, v, dom);
+	}
+	pos = 0;
+	while (want_dkim && (ar = authres_set_find(&set, "dkim", &pos))) {
+		dom = authres_prop(ar, "header", "d");
+		if (verdict_parse(ar->result, &v))
+			add_dkim(x, v, dom);
+		x->have_dkim = true;
+	}
+	if (set.forged > 0)
+		cli_trace(&r->cli, "%zu Authentication-Results field(s) with "
+		    "our authserv-id below a Received: field ignored",
+		    set.forged);
+	authres_set_free(&set);
+}
+
+/* SPF computed here for the MAIL FROM identity (RFC 9989 3.2.4); a
+ * HELO name alone is checked as the null sender, postmaster@HELO. */
+static void
+compute_spf(struct run *r, struct inputs *x)
+{
+	struct spf_request req = { 0 };
+	struct spf_result res = { 0 };
+	struct diag d = { { 0 } };
+
+	if (x->have_spf || r->ip == NULL)
+		return;
+	req.ip = r->ip;
+	req.mail_from = r->mail_from ? r->mail_from : "";
+	req.helo = r->helo;
+	req.scope = SPF_SCOPE_MAILFROM;
+	req.receiver = cli_authserv_id(&r->cli);
+	if (spf_check(cli_dns(&r->cli), &req, &res,
+	    r->cli.verbose ? trace_line : NULL, &r->cli, &d) == -1)
+		cli_usage_error(&r->cli, "SPF: %s", d.msg);
+	if (res.domain != NULL)
+		set_spf(x, res.verdict, res.domain);
+	spf_result_free(&res);
+}
+
+static void
+trace_inputs(struct run *r, const struct inputs *x)
+{
+	if (!r->cli.verbose)
+		return;
+	if (x->have_spf)
+		cli_trace(&r->cli, "spf=%s for MAIL FROM domain %s",
+		    verdict_name(x->spf.verdict), x->spf.domain);
+	else
+		cli_trace(&r->cli, "no SPF result");
+	for (size_t i = 0; i < x->ndkim; i++)
+		cli_trace(&r->cli, "dkim=%s for d=%s",
+		    verdict_name(x->dkim[i].verdict), x->dkim[i].domain);
+	if (x->ndkim == 0)
+		cli_trace(&r->cli, "no DKIM result");
+}
+
+/* Evaluate every Author Domain; res gets the strictest (RFC 9989 11.5,
+ * RFC 7489 6.6.1). */
+static void
+evaluate(struct run *r, const struct dmarc_authors *au,
+    const struct inputs *x, struct dmarc_result *res)
+{
+	struct dmarc_input in = r->in;
+	struct dmarc_result one;
+	struct diag d = { { 0 } };
+	struct buf reason = { 0 };
+	bool have = false;
+
+	in.spf = x->spf;
+	in.dkim = x->dkim;
+	in.ndkim = x->ndkim;
+	if (!r->pct_given)
+		in.pct_sample = (int)arc4random_uniform(100);
+	for (size_t i = 0; i < au->n; i++) {
+		in.author = au->domain[i];
+		if (dmarc_eval(cli_dns(&r->cli), &in, &one, &d) == -1)
+			cli_fatal(&r->cli, EXIT_SOFTWARE, "%s", d.msg);
+		cli_trace(&r->cli, "%s: dmarc=%s", au->domain[i],
+		    verdict_name(one.verdict));
+		if (!have || dmarc_strictness(&one) >
+		    dmarc_strictness(res)) {
+			if (have)
+				dmarc_result_free(res);
+			*res = one;
+			have = true;
+		} else {
+			dmarc_result_free(&one);
+		}
+	}
+	if (au->n > 1) {
+		buf_printf(&reason, "%s; strictest of %zu Author Domains "
+		    "(RFC 9989 11.5)", res->reason ? res->reason : "", au->n);
+		free(res->reason);
+		res->reason = buf_steal(&reason);
+	}
+}
+
+/* The result line for a message: one dmarc= line. */
+static char *
+result_line(const struct dmarc_authors *au, const struct dmarc_result *res,
+    bool brief)
+{
+	struct buf b = { 0 };
+	struct buf all = { 0 };
+
+	dmarc_result_kv(res, brief, &b);
+	if (!brief && au != NULL && au->n > 1) {
+		for (size_t i = 0; i < au->n; i++)
+			buf_printf(&all, "%s%s", i ? "," : "", au->domain[i]);
+		kv_add(&b, "from.domains", all.p);
+		buf_free(&all);
+	}
+	return buf_steal(&b);
+}
+
+static void
+record_verdict(struct run *r, const struct dmarc_result *res)
+{
+	int s = dmarc_strictness(res);
+
+	if (!r->any || s > r->worst) {
+		r->worst = s;
+		r->worst_verdict = res->verdict;
+	}
+	r->any = true;
+}
+
+/* Author Domains, inputs and the evaluation, for authors (or a From
+ * problem in au_err). */
+static void
+decide(struct run *r, int au_rc, const struct dmarc_authors *au,
+    const char *au_err, const struct inputs *x, struct dmarc_result *res)
+{
+	if (au_rc == -1) {
+		cli_trace(&r->cli, "From: %s", au_err);
+		dmarc_result_permerror(res, NULL, au_err);
+		return;
+	}
+	trace_inputs(r, x);
+	evaluate(r, au, x, res);
+}
+
+static void
+print_line(struct run *r, const char *name, const char *line)
+{
+	if (r->named)
+		printf("%s: ", name);
+	printf("%s\n", line);
+}
+
+/* Stream the body through the DKIM verifier, and into spool for -a. */
+static int
+feed_body(struct msg *m, struct dkim_msg *dm, FILE *spool)
+{
+	static char chunk[CHUNK];
+	ssize_t k;
+
+	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
+		dkim_msg_body(dm, chunk, (size_t)k);
+		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
+		    (size_t)k)
+			return -1;
+	}
+	return k < 0 ? -1 : 0;
+}
+
+/* DKIM computed here: every signature of the message verified. */
+static int
+compute_dkim(struct run *r, struct msg *m, struct inputs *x, FILE *spool)
+{
+	struct dkim_msg *dm;
+	const struct dkim_result *dr;
+	struct diag d = { { 0 } };
+
+	if (r->verifier == NULL) {
+		if (crypto_init(&d) < 0)
+			cli_fatal(&r->cli, EXIT_SOFTWARE, "%s", d.msg);
+		if (r->dkim_opts.now == 0)
+			r->dkim_opts.now = (long long)time(NULL);
+		r->verifier = dkim_verifier_new(cli_dns(&r->cli),
+		    &r->dkim_opts);
+	}
+	dm = dkim_msg_new(r->verifier, m);
+	if (feed_body(m, dm, spool) == -1) {
+		dkim_msg_free(dm);
+		return -1;
+	}
+	dkim_msg_final(dm);
+	for (size_t i = 0; i < dkim_msg_count(dm); i++) {
+		dr = dkim_msg_result(dm, i);
+		add_dkim(x, dr->verdict, dr->d);
+	}
+	x->have_dkim = true;
+	dkim_msg_free(dm);
+	return 0;
+}
+
+/* -a: our Authentication-Results field, the header block, the body
+ * (from the spool if the body was read for DKIM). */
+static int
+filter_out(struct run *r, struct msg *m, FILE *spool, const char *line)
+{
+	struct diag d = { { 0 } };
+	char *field, chunk[CHUNK];
+	size_t k;
+
+	field = authres_build(cli_authserv_id(&r->cli), &line, 1, m->eol, &d);
+	if (field == NULL) {
+		cli_warn(&r->cli, "cannot build Authentication-Results: %s",
+		    d.msg);
+		return -1;
+	}
+	fputs(field, stdout);
+	free(field);
+	if (spool == NULL)
+		return msg_write_rest(m, stdout);
+	fwrite(m->hdr, 1, m->hdrlen, stdout);
+	rewind(spool);
+	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
+		fwrite(chunk, 1, k, stdout);
+	return ferror(spool) ? -1 : 0;
+}
+
+static void
+output(struct run *r, const char *name, struct msg *m, FILE *spool,
+    const struct dmarc_authors *au, const struct dmarc_result *res)
+{
+	char *line = result_line(au, res, r->filter);
+
+	record_verdict(r, res);
+	if (!r->filter) {
+		print_line(r, name, line);
+	} else if (filter_out(r, m, spool, line) == -1) {
+		cli_warn(&r->cli, "%s: cannot copy the message: %s", name,
+		    strerror(errno));
+		r->err = EXIT_IOERR;
+	}
+	free(line);
+}
+
+static void
+eval_stream(struct run *r, FILE *in, const char *name)
+{
+	struct msg m = { 0 };
+	struct diag d = { { 0 } }, ad = { { 0 } };
+	struct inputs x = { 0 };
+	struct dmarc_authors au;
+	struct dmarc_result res;
+	FILE *spool = NULL;
+	int au_rc;
+
+	if (msg_read_header(&m, in, &d) == -1) {
+		cli_warn(&r->cli, "%s: %s", name, d.msg);
+		r->err = EXIT_DATAERR;
+		msg_free(&m);
+		return;
+	}
+	given_results(r, &x);
+	our_results(r, &m, &x);
+	compute_spf(r, &x);
+	au_rc = dmarc_authors_msg(&m, &au, &ad);
+	if (!x.have_dkim) {
+		if (r->filter && (spool = tmpfile()) == NULL)
+			cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool "
+			    "file: %s", strerror(errno));
+		if (compute_dkim(r, &m, &x, spool) == -1) {
+			cli_warn(&r->cli, "%s: read error: %s", name,
+			    strerror(errno));
+			r->err = EXIT_IOERR;
+			goto out;
+		}
+	}
+	decide(r, au_rc, &au, ad.msg, &x, &res);
+	output(r, name, &m, spool, &au, &res);
+	dmarc_result_free(&res);
+out:
+	if (spool != NULL)
+		fclose(spool);
+	dmarc_authors_free(&au);
+	inputs_free(&x);
+	msg_free(&m);
+}
+
+static void
+eval_file(struct run *r, const char *path)
+{
+	FILE *in = fopen(path, "rb");
+
+	if (in == NULL) {
+		cli_warn(&r->cli, "%s: %s", path, strerror(errno));
+		r->err = EXIT_NOINPUT;
+		return;
+	}
+	eval_stream(r, in, path);
+	fclose(in);
+}
+
+/* --from: no message; the results come from the command line or SPF. */
+static void
+eval_from(struct run *r)
+{
+	struct diag ad = { { 0 } };
+	struct inputs x = { 0 };
+	struct dmarc_authors au;
+	struct dmarc_result res;
+	int au_rc;
+
+	given_results(r, &x);
+	compute_spf(r, &x);
+	au_rc = dmarc_authors_text(r->from, strlen(r->from), &au, &ad);
+	decide(r, au_rc, &au, ad.msg, &x, &res);
+	output(r, "--from", NULL, NULL, &au, &res);
+	dmarc_result_free(&res);
+	dmarc_authors_free(&au);
+	inputs_free(&x);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r;
+	struct diag d = { { 0 } };
+	struct psl *psl = NULL;
+	int code;
+
+	memset(&r, 0, sizeof(r));
+	cli_init(&r.cli, "dmarceval", usage);
+	parse_args(&r, argc, argv);
+	if (r.in.discovery == DMARC_PSL) {
+		if ((psl = psl_open(r.psl_file, &d)) == NULL)
+			cli_fatal(&r.cli, EXIT_NOINPUT, "%s", d.msg);
+		cli_trace(&r.cli, "public suffix list: %s", psl_source(psl));
+		r.in.psl = psl;
+	}
+	if (r.cli.verbose) {
+		r.in.trace = trace_line;
+		r.in.trace_arg = &r.cli;
+	}
+	r.named = argc - optind > 0;
+	if (r.from != NULL)
+		eval_from(&r);
+	else if (optind == argc)
+		eval_stream(&r, stdin, "stdin");
+	for (int i = optind; i < argc; i++)
+		eval_file(&r, argv[i]);
+	dkim_verifier_free(r.verifier);
+	psl_close(psl);
+	dns_free(r.cli.dns);
+	if (r.filter)
+		code = r.err;
+	else
+		code = r.err ? r.err : verdict_exit(r.any ? r.worst_verdict :
+		    VERDICT_NONE);
+	cli_exit(&r.cli, code);
+}
