@@ -246,6 +246,12 @@ msg_free(struct msg *m)
 }
 
 bool
+msg_empty(const struct msg *m)
+{
+	return m->hdrlen == 0 && m->npend == 0 && m->eof;
+}
+
+bool
 msg_field_is(const struct msg_field *f, const char *name)
 {
 	size_t n = strlen(name);

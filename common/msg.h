@@ -80,6 +80,13 @@ int	msg_write_rest(struct msg *m, FILE *out);
 
 void	msg_free(struct msg *m);
 
+/*
+ * Whether the input held no byte at all.  Filter modes refuse such input
+ * (exit 65): an earlier stage of a pipeline that failed leaves it empty,
+ * and passing on only added header fields would lose the message.
+ */
+bool	msg_empty(const struct msg *m);
+
 /* Field name comparison, case-insensitive. */
 bool	msg_field_is(const struct msg_field *f, const char *name);
 
