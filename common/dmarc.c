@@ -822,8 +822,7 @@ align(struct ctx *c, const struct dmarc_auth *a, bool strict,
 	id->domain = lower_dup(a->domain);
 	id->verdict = a->verdict;
 	if (a->verdict != VERDICT_PASS && a->verdict != VERDICT_TEMPERROR) {
-		ident_why(id, "%s, not authenticated",
-		    verdict_name(a->verdict));
+		ident_why(id, "not authenticated");
 		return;
 	}
 	if (strcmp(id->domain, author) == 0) {
@@ -1075,22 +1074,23 @@ dmarc_authors_text(const char *value, size_t len, struct dmarc_authors *a,
     struct diag *d)
 {
 	struct addr_list l;
+	struct diag pd;
 	char *dom;
 	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
-	if (addr_parse(value, len, &l, d) == -1) {
+	if (addr_parse(value, len, &l, &pd) == -1) {
 		addr_list_free(&l);
-		return -1;
+		return diag_set(d, "From: %s", pd.msg);
 	}
 	a->addresses = l.n;
 	if (l.n == 0)
-		rc = diag_set(d, "RFC 9989 5.3.1: From holds no address");
+		rc = diag_set(d, "From: RFC 9989 5.3.1: no address");
 	for (size_t i = 0; rc == 0 && i < l.n; i++) {
 		size_t k;
 
-		if ((dom = addr_domain(&l.mb[i], d)) == NULL) {
-			rc = -1;
+		if ((dom = addr_domain(&l.mb[i], &pd)) == NULL) {
+			rc = diag_set(d, "From: %s", pd.msg);
 			break;
 		}
 		for (k = 0; k < a->n && strcmp(a->domain[k], dom) != 0; k++)
