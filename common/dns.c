@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>	/* isfinite(), a macro: no libm */
 #include <netinet/in.h>
 #include <resolv.h>
@@ -91,6 +92,8 @@ struct dns {
 };
 
 static const struct dns_answer badname = { DNS_BADNAME, 0, NULL, "check" };
+
+static void apply_timeout(struct dns *dns);
 
 /* ---- hash tables ---- */
 
@@ -274,8 +277,11 @@ dns_free(struct dns *dns)
 void
 dns_set_timeout(struct dns *dns, double seconds)
 {
-	if (seconds > 0 && isfinite(seconds))
+	if (seconds > 0 && isfinite(seconds) && seconds <= INT_MAX) {
 		dns->timeout = seconds;
+		if (dns->res)
+			apply_timeout(dns);
+	}
 }
 
 void
@@ -764,16 +770,33 @@ dns_set_resolver(struct dns *dns, const char *spec, struct diag *d)
 }
 
 /*
+ * glibc waits retrans whole seconds per try and server; two tries share
+ * the time-out, so a server that never answers costs at most the
+ * time-out (at least one second).
+ */
+static void
+apply_timeout(struct dns *dns)
+{
+	struct __res_state *res = dns->res;
+
+	if (dns->timeout < 2) {
+		res->retry = 1;
+		res->retrans = 1;
+	} else {
+		res->retry = 2;
+		res->retrans = (int)(dns->timeout / 2);
+	}
+	dns->wait = res->retrans * res->retry;
+}
+
+/*
  * The resolver state, made on the first query that leaves the process
- * (start-up cost: most runs never get here).  Time-out: glibc waits
- * retrans seconds per try; two tries share the time-out, so a server
- * that never answers costs about --timeout (whole seconds, at least 1).
+ * (start-up cost: most runs never get here).
  */
 static struct __res_state *
 res_get(struct dns *dns)
 {
 	struct __res_state *res = dns->res;
-	int per_try;
 
 	if (res)
 		return res;
@@ -791,15 +814,7 @@ res_get(struct dns *dns)
 	 * the answer comes back and its rcode is read below.
 	 */
 	res->pfcode = RES_PRF_HEAD1;
-	if (dns->timeout < 2) {
-		res->retry = 1;
-		per_try = 1;
-	} else {
-		res->retry = 2;
-		per_try = (int)(dns->timeout / 2 + 0.5);
-	}
-	res->retrans = per_try < 1 ? 1 : per_try;
-	dns->wait = res->retrans * res->retry;
+	apply_timeout(dns);
 	dns->pkt = xmalloc(DNS_PACKET_MAX);
 	return res;
 }

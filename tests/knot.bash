@@ -15,6 +15,7 @@
 #                           BLACKHOLE_ADDR="127.0.0.1#PORT".
 #   blackhole_stop
 #
+# KNOT_SERVER=nsd in the environment prefers nsd even when knotd is there.
 # Call them from setup/setup_file and teardown/teardown_file.  Servers
 # run as the current user, with every file under the bats temp dir.
 
@@ -130,7 +131,7 @@ _knot_start_at() {
 	shift
 	command -v kdig >/dev/null ||
 	    skip "kdig (Debian knot-dnsutils) is not installed"
-	if [ -x /usr/sbin/knotd ]; then
+	if [ -x /usr/sbin/knotd ] && [ "${KNOT_SERVER:-}" != nsd ]; then
 		KNOT_SERVER=knotd
 	elif [ -x /usr/sbin/nsd ]; then
 		KNOT_SERVER=nsd

@@ -518,6 +518,68 @@ test_trace(void)
 	buf_free(&b);
 }
 
+/* $INCLUDE: relative to the including file, with its own origin. */
+static void
+test_include(void)
+{
+	char dir[] = "/tmp/test-dns.XXXXXX", path[64], inc[64];
+	struct dns *dns = dns_new();
+	struct diag d = { { 0 } };
+	FILE *f;
+
+	dns_set_offline(dns, true);
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(path, sizeof(path), "%s/main.zone", dir);
+	snprintf(inc, sizeof(inc), "%s/inc.zone", dir);
+	f = fopen(path, "w");
+	fputs("$ORIGIN example.org.\n$INCLUDE inc.zone sub.example.org.\n"
+	    "after TXT \"origin restored\"\n", f);
+	fclose(f);
+	f = fopen(inc, "w");
+	fputs("a TXT \"included\"\n", f);
+	fclose(f);
+	CHECK(dns_add_zone_file(dns, path, &d) == 0 ||
+	    (printf("  %s\n", d.msg), 0));
+	CHECK(txt_is(dns_query(dns, "a.sub.example.org", DNS_T_TXT), 0,
+	    "included", 8));
+	CHECK(txt_is(dns_query(dns, "after.example.org", DNS_T_TXT), 0,
+	    "origin restored", 15));
+	f = fopen(inc, "w");
+	fputs("a TXT \"x\"\nb AAAA nope\n", f);
+	fclose(f);
+	CHECK(dns_add_zone_file(dns, path, &d) == -1);
+	CHECK(strcmp(d.msg + strlen(dir), "/inc.zone:2: bad AAAA address")
+	    == 0 || (printf("  %s\n", d.msg), 0));
+	remove(inc);
+	remove(path);
+	remove(dir);
+	dns_free(dns);
+}
+
+/* Trace lines stay bounded: a long record is cut with "...". */
+static void
+test_trace_long(void)
+{
+	struct buf z = { 0 }, b = { 0 };
+	struct dns *dns;
+
+	buf_adds(&z, "long.example. TXT \"");
+	for (int i = 0; i < 2000; i++)
+		buf_addc(&z, i % 7 ? 'a' : '\t');
+	buf_adds(&z, "\"\n");
+	dns = zone(z.p);
+	dns_set_trace(dns, collect, &b);
+	dns_query(dns, "long.example", DNS_T_TXT);
+	char *nl = strchr(b.p, '\n'), *end = strchr(nl + 1, '\n');
+	CHECK(end - nl - 1 <= 480);
+	CHECK(end - nl - 1 > 400 && memcmp(end - 3, "...", 3) == 0);
+	CHECK(strstr(nl, "\\x09") != NULL && strchr(nl, '\t') == NULL);
+	dns_free(dns);
+	buf_free(&z);
+	buf_free(&b);
+}
+
 static void
 print_rr(const struct dns_rr *rr)
 {
@@ -634,6 +696,8 @@ main(int argc, char **argv)
 	test_errors();
 	test_hostile();
 	test_trace();
+	test_trace_long();
+	test_include();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
