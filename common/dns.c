@@ -617,16 +617,17 @@ zone_answer(struct dns *dns, const struct znode *z, const char *name,
 	if (n == 0 && type != DNS_T_CNAME) {
 		for (size_t i = 0; i < z->nrr; i++) {
 			const struct dns_rr *c = &z->rr[i];
-			struct centry *t;
+			char target[DNS_NAME_MAX + 2];
+			size_t tlen;
 
 			if (c->type != DNS_T_CNAME)
 				continue;
-			if (depth >= DNS_CNAME_MAX || c->len == 0)
+			if (depth >= DNS_CNAME_MAX ||
+			    !name_key((const char *)c->data, target, &tlen))
 				return centry_new(name, len, type,
 				    DNS_SERVFAIL, "zone");
-			t = lookup(dns, (const char *)c->data, c->len, type,
-			    depth + 1);
-			return alias_answer(name, len, type, t, "zone");
+			return alias_answer(name, len, type, lookup(dns,
+			    target, tlen, type, depth + 1), "zone");
 		}
 	}
 	e = centry_new(name, len, type, n ? DNS_OK : zone_fault(z, type),
@@ -840,6 +841,23 @@ owner_in_chain(const struct netans *na, const char *owner)
 	return false;
 }
 
+/*
+ * The chain starts at the question's name as the packet spells it, the
+ * form ns_rr_name() gives the owners in, odd bytes escaped alike.
+ */
+static void
+chain_start(struct netans *na, const char *name, size_t len)
+{
+	ns_rr q;
+
+	if (ns_msg_count(na->msg, ns_s_qd) == 1 &&
+	    ns_parserr(&na->msg, ns_s_qd, 0, &q) == 0)
+		snprintf(na->names[0], NS_MAXDNAME, "%s", ns_rr_name(q));
+	else
+		memcpy(na->names[0], name, len + 1);
+	na->nnames = 1;
+}
+
 /* RFC 1034 3.6.2: the answer may hold the CNAME chain; follow it. */
 static void
 follow_cnames(struct netans *na, uint16_t type)
@@ -1005,8 +1023,7 @@ net_answer(struct netans *na, const char *name, size_t len, uint16_t type)
 	if (rcode != ns_r_noerror)
 		return net_fail(name, len, type, DNS_SERVFAIL,
 		    rcode_name(rcode));
-	memcpy(na->names[0], name, len + 1);
-	na->nnames = 1;
+	chain_start(na, name, len);
 	follow_cnames(na, type);
 	collect(na, type);
 	e = centry_new(name, len, type, na->n ? DNS_OK : DNS_NODATA,

@@ -30,6 +30,7 @@ big	IN TXT "$x250" "$y250" "$z250" "$w250" "$x250" "$y250"
 www	IN CNAME @
 alias	IN CNAME www
 esc	IN TXT "a\\"b\\\\c\\000d"
+caf\\195\\169	IN TXT "utf-8 owner"
 EOF
 }
 
@@ -90,6 +91,12 @@ MX ttl=300 20 mx2.example.net" ]
 	    tail -c 8 | od -An -tx1 | tr -d ' \n'"
 	# a " b \ c NUL d, then the newline
 	[ "$output" = "6122625c6300640a" ]
+}
+
+@test "RFC 1035 2.3.3: a name with 8-bit bytes is asked and answered" {
+	q "$(printf 'CAF\303\251.mauth.test')" TXT --resolver "$KNOT_ADDR"
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+	[ "${lines[1]}" = "TXT ttl=300 strings=1 len=11 utf-8 owner" ]
 }
 
 @test "RFC 1034 3.6.2: CNAME chain followed, only records of the asked type" {
