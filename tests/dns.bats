@@ -36,16 +36,19 @@ EOF
 
 setup_file() {
 	write_zone >"$BATS_FILE_TMPDIR/mauth.test.zone"
-	knot_start "$BATS_FILE_TMPDIR/mauth.test.zone"
+	# without a server only the network tests skip (need_knot), not all
+	if [ -x /usr/sbin/knotd ] || [ -x /usr/sbin/nsd ]; then
+		knot_start "$BATS_FILE_TMPDIR/mauth.test.zone"
+	fi
 }
 
 teardown_file() {
 	knot_stop
 }
 
-setup() {
-	# knot_start skips in setup_file when no server is installed
-	[ -n "${KNOT_ADDR:-}" ] || skip "no DNS server"
+need_knot() {
+	[ -n "${KNOT_ADDR:-}" ] ||
+	    skip "no DNS server: install Debian's knot (or nsd)"
 }
 
 q() {
@@ -53,6 +56,7 @@ q() {
 }
 
 @test "network: A record from the server" {
+	need_knot
 	q mauth.test A --resolver "$KNOT_ADDR"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "NOERROR 1 network" ]
@@ -60,12 +64,14 @@ q() {
 }
 
 @test "network: AAAA record from the server" {
+	need_knot
 	q MAUTH.TEST. AAAA --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[ "${lines[1]}" = "AAAA ttl=300 2001:db8::1" ]
 }
 
 @test "network: MX records with preference and exchange" {
+	need_knot
 	q mauth.test MX --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 2 network" ]
 	[ "$(printf '%s\n' "${lines[@]:1}" | sort)" = "MX ttl=300 10 mx.mauth.test
@@ -73,12 +79,14 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "RFC 7208 3.3: TXT of several strings is joined, string count kept" {
+	need_knot
 	q multi.mauth.test TXT --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[ "${lines[1]}" = "TXT ttl=300 strings=3 len=28 v=spf1 ip4:192.0.2.0/24 -all" ]
 }
 
 @test "RFC 1035 4.2.1: TXT answer over 512 bytes comes back whole over TCP" {
+	need_knot
 	q big.mauth.test TXT --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[[ "${lines[1]}" == "TXT ttl=300 strings=6 len=1500 xxx"* ]]
@@ -87,6 +95,7 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "TXT bytes: escapes and NUL survive the network" {
+	need_knot
 	run sh -c "test-dns --query esc.mauth.test TXT --resolver '$KNOT_ADDR' |
 	    tail -c 8 | od -An -tx1 | tr -d ' \n'"
 	# a " b \ c NUL d, then the newline
@@ -94,12 +103,14 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "RFC 1035 2.3.3: a name with 8-bit bytes is asked and answered" {
+	need_knot
 	q "$(printf 'CAF\303\251.mauth.test')" TXT --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[ "${lines[1]}" = "TXT ttl=300 strings=1 len=11 utf-8 owner" ]
 }
 
 @test "RFC 1034 3.6.2: CNAME chain followed, only records of the asked type" {
+	need_knot
 	q alias.mauth.test A --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[ "${lines[1]}" = "A ttl=300 192.0.2.1" ]
@@ -107,22 +118,26 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "CNAME asked for itself is not followed" {
+	need_knot
 	q www.mauth.test CNAME --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]
 	[ "${lines[1]}" = "CNAME ttl=300 mauth.test" ]
 }
 
 @test "RFC 2308: NXDOMAIN for a name that does not exist" {
+	need_knot
 	q nowhere.mauth.test A --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NXDOMAIN 0 network" ]
 }
 
 @test "RFC 2308: NODATA (empty answer) for a name without that type" {
+	need_knot
 	q mx.mauth.test AAAA --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NODATA 0 network" ]
 }
 
 @test "REFUSED from the server is SERVFAIL, quickly" {
+	need_knot
 	local t0=$SECONDS
 	run test-dns --query example.com A --resolver "$KNOT_ADDR" \
 	    --timeout 4 --trace
@@ -153,12 +168,14 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "trace: network answer line with the record" {
+	need_knot
 	run test-dns --query mauth.test A --resolver "$KNOT_ADDR" --trace
 	[[ "$output" == *"dns: query A mauth.test"* ]]
 	[[ "$output" == *"dns: answer A mauth.test: NOERROR 1 record (network $KNOT_ADDR) 192.0.2.1"* ]]
 }
 
 @test "--zone: names in the zone file answer first, others go to the network" {
+	need_knot
 	printf 'mauth.test. A 198.51.100.7\nlocal.test. TXT "here"\n' \
 	    >"$BATS_TEST_TMPDIR/z"
 	q mauth.test A --zone "$BATS_TEST_TMPDIR/z" --resolver "$KNOT_ADDR"
@@ -170,6 +187,7 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "--zone: a zone CNAME to a name it lacks is followed on the network" {
+	need_knot
 	printf 'here.test. CNAME mx.mauth.test.\n' >"$BATS_TEST_TMPDIR/z"
 	q here.test A --zone "$BATS_TEST_TMPDIR/z" --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 zone" ]
@@ -177,6 +195,7 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "--offline: a name no zone holds is NXDOMAIN, nothing is asked" {
+	need_knot
 	printf 'local.test. TXT "here"\n' >"$BATS_TEST_TMPDIR/z"
 	run test-dns --query mx.mauth.test A --zone "$BATS_TEST_TMPDIR/z" \
 	    --resolver "$KNOT_ADDR" --offline --trace
@@ -195,6 +214,7 @@ MX ttl=300 20 mx2.example.net" ]
 }
 
 @test "IPv6 --resolver: the server on ::1 answers" {
+	need_knot
 	local v4=$KNOT_ADDR v4pid=$KNOT_PID
 	KNOT_PID=
 	knot_start6 "$BATS_FILE_TMPDIR/mauth.test.zone"
