@@ -890,8 +890,10 @@ run_identity(struct dns *dns, const struct spf_request *req,
 	res->explanation = v == VERDICT_FAIL ? explain(&c) : NULL;
 	res->lookups = c.lookups;
 	res->voids = c.voids;
-	tracef(&c, "identity %s: %s (%s)", id == SPF_ID_HELO ? "helo" :
-	    "mailfrom", verdict_name(v), res->reason);
+	tracef(&c, "identity %s: %s, decided by %s (lookups %u/%d, void "
+	    "%u/%d): %s", id == SPF_ID_HELO ? "helo" : "mailfrom",
+	    verdict_name(v), res->mechanism ? res->mechanism : "no term",
+	    c.lookups, SPF_LOOKUP_MAX, c.voids, SPF_VOID_MAX, res->reason);
 	ctx_free(&c);
 	ident_free(&p);
 }
