@@ -18,11 +18,13 @@
 #define L_DIGITS_MAX	76	/* RFC 6376 3.5 sig-l-tag: 1*76DIGIT */
 #define VARIANTS_MAX	5	/* --explain body hash variants */
 
-/* A parsed key, kept by the verifier for the answers it came from. */
+/* A parsed key record, kept by the verifier for the answer it came from:
+ * the record's tags, and the key (NULL if p= is no usable key: bad). */
 struct key_entry {
 	const void		*rrdata;	/* DNS answer bytes: identity */
 	struct dkim_key		 key;		/* der freed */
-	struct crypto_pubkey	*pk;		/* NULL: bad key data */
+	struct crypto_pubkey	*pk;		/* NULL: revoked or bad */
+	char			 bad[DKIM_REASON_MAX];
 };
 
 struct dkim_verifier {
@@ -847,6 +849,10 @@ dkim_key_parse(struct dkim_key *k, const char *txt, size_t len,
 	if (len > DKIM_KEYREC_MAX)
 		return diag_set(d, "key record: over %d bytes",
 		    DKIM_KEYREC_MAX);
+	while (len > 0 && (txt[len - 1] == ' ' || txt[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return diag_set(d, "key record: RFC 6376 3.6.1: empty record");
 	if (tags_parse(&tl, "key record", txt, len, d) < 0)
 		return -1;
 	v = tags_get(&tl, "v");
@@ -882,21 +888,21 @@ dkim_key_clear(struct dkim_key *k)
 	k->derlen = 0;
 }
 
-/* Parse rr into a cache slot (replacing the oldest when full). */
+/* Parse rr into a cache slot (replacing the oldest when full); NULL with
+ * d filled if the record is no key record at all. */
 static struct key_entry *
 cache_key(struct dkim_verifier *v, const struct dns_rr *rr, struct diag *d)
 {
 	struct key_entry *e;
 	struct dkim_key k;
 	struct crypto_pubkey *pk = NULL;
+	struct diag pd = { { 0 } };
 
 	if (dkim_key_parse(&k, (const char *)rr->data, rr->len, d) < 0)
 		return NULL;
-	if (!k.revoked && (pk = crypto_pubkey_parse(k.k_ed25519 ?
-	    CRYPTO_KEY_ED25519 : CRYPTO_KEY_RSA, k.der, k.derlen, d)) == NULL) {
-		dkim_key_clear(&k);
-		return NULL;
-	}
+	if (!k.revoked)
+		pk = crypto_pubkey_parse(k.k_ed25519 ? CRYPTO_KEY_ED25519 :
+		    CRYPTO_KEY_RSA, k.der, k.derlen, &pd);
 	dkim_key_clear(&k);
 	if (v->nkeys < DKIM_KEYS_CACHED)
 		e = &v->keys[v->nkeys++];
@@ -907,6 +913,8 @@ cache_key(struct dkim_verifier *v, const struct dns_rr *rr, struct diag *d)
 	e->rrdata = rr->data;
 	e->key = k;
 	e->pk = pk;
+	/* RFC 6376 6.1.2 step 8: key data unsuitable for k= */
+	snprintf(e->bad, sizeof(e->bad), "RFC 6376 6.1.2: %.120s", pd.msg);
 	return e;
 }
 
@@ -975,6 +983,8 @@ check_key(struct sig *s, const struct key_entry *e)
 		return settle(s, VERDICT_PERMERROR,
 		    "RFC 6376 3.6.1: key t=s requires the i= domain be d="),
 		    -1;
+	if (e->pk == NULL)
+		return settle(s, VERDICT_PERMERROR, "%s", e->bad);
 	bits = crypto_pubkey_bits(e->pk);
 	if (!k->k_ed25519 && bits < DKIM_RSA_MIN_BITS)
 		return settle(s, VERDICT_POLICY,

@@ -20,8 +20,14 @@ import base64
 import hashlib
 import re
 import sys
+import types
 
-import dkim
+# dkimpy's DNS plug-in imports dnspython and httpx (a second of start-up);
+# this signer never asks DNS, so a stand-in takes its place
+_plug = types.ModuleType("dkim.dnsplug")
+_plug.get_txt = None
+sys.modules["dkim.dnsplug"] = _plug
+import dkim  # noqa: E402
 from dkim.canonicalization import CanonicalizationPolicy
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding
