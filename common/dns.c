@@ -12,11 +12,14 @@
 #include <limits.h>
 #include <math.h>	/* isfinite(), a macro: no libm */
 #include <netinet/in.h>
+#include <poll.h>
 #include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -805,9 +808,13 @@ res_get(struct dns *dns)
 	(void)res_ninit(res);	/* on failure glibc still sets defaults */
 	if (dns->have_server)
 		apply_server(dns);
-	res->options &= ~(unsigned long)(RES_IGNTC | RES_DNSRCH |
-	    RES_DEFNAMES);
-	res->options |= RES_RECURSE;
+	/*
+	 * RES_IGNTC: a truncated answer comes back to us, and we retry
+	 * over TCP ourselves (tcp_send), with the time-out glibc's TCP
+	 * code lacks.
+	 */
+	res->options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);
+	res->options |= RES_RECURSE | RES_IGNTC;
 	/*
 	 * glibc's res_send swallows SERVFAIL, REFUSED and NOTIMP answers
 	 * (trying the next server, then failing with an errno that cannot
@@ -1044,11 +1051,157 @@ net_answer(struct netans *na, const char *name, size_t len, uint16_t type)
 	return e;
 }
 
+/* ---- TCP with a deadline (RFC 1035 4.2.2, RFC 7766) ---- */
+
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Wait until fd is ready for ev; false with errno on time-out/error. */
+static bool
+wait_fd(int fd, short ev, const struct timespec *deadline)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int n;
+
+	do
+		n = poll(&p, 1, ms_left(deadline));
+	while (n == -1 && errno == EINTR);
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n == 1;
+}
+
+/* Send or receive exactly len bytes before the deadline. */
+static bool
+tcp_io(int fd, unsigned char *p, size_t len, bool out,
+    const struct timespec *deadline)
+{
+	while (len > 0) {
+		ssize_t k;
+
+		if (!wait_fd(fd, out ? POLLOUT : POLLIN, deadline))
+			return false;
+		k = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (k == 0) {
+			errno = ECONNRESET;
+			return false;
+		}
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return false;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return true;
+}
+
+/* Our server, else the first of resolv.conf. */
+static const struct sockaddr *
+tcp_server(const struct dns *dns, socklen_t *slen)
+{
+	const struct __res_state *res = dns->res;
+
+	if (dns->have_server) {
+		*slen = dns->server.ss_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		return (const struct sockaddr *)&dns->server;
+	}
+	if (res->nscount < 1)
+		return NULL;
+	if (res->nsaddr_list[0].sin_family == AF_INET) {
+		*slen = sizeof(struct sockaddr_in);
+		return (const struct sockaddr *)&res->nsaddr_list[0];
+	}
+	*slen = sizeof(struct sockaddr_in6);
+	return (const struct sockaddr *)res->_u._ext.nsaddrs[0];
+}
+
+static bool
+tcp_connect(int fd, const struct sockaddr *sa, socklen_t slen,
+    const struct timespec *deadline)
+{
+	int err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (connect(fd, sa, slen) == 0)
+		return true;
+	if (errno != EINPROGRESS || !wait_fd(fd, POLLOUT, deadline))
+		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
+		return false;
+	errno = err;
+	return err == 0;
+}
+
 /*
- * Ask the network: res_nsend retries over TCP when the UDP answer is
- * truncated (RES_IGNTC off), so long TXT records come back whole.
- * glibc reports a time-out as ETIMEDOUT, and no usable server (refused,
- * or only SERVFAIL/REFUSED answers) as ECONNREFUSED.
+ * The query q over TCP, the whole exchange within the time-out; the
+ * answer (its ID checked) in dns->pkt.  Returns its length, or -1 with
+ * errno (ETIMEDOUT on time-out).
+ */
+static int
+tcp_send(struct dns *dns, const unsigned char *q, int qlen)
+{
+	unsigned char msg[2 + NS_PACKETSZ], hdr[2];
+	const struct sockaddr *sa;
+	struct timespec deadline;
+	socklen_t slen = 0;
+	int fd, save, rc = -1;
+	size_t n;
+
+	if ((sa = tcp_server(dns, &slen)) == NULL) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)dns->timeout;
+	deadline.tv_nsec += (long)((dns->timeout - (double)(time_t)
+	    dns->timeout) * 1e9);
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd == -1)
+		return -1;
+	msg[0] = (unsigned char)(qlen >> 8);
+	msg[1] = (unsigned char)qlen;
+	memcpy(msg + 2, q, (size_t)qlen);
+	if (!tcp_connect(fd, sa, slen, &deadline) ||
+	    !tcp_io(fd, msg, (size_t)qlen + 2, true, &deadline) ||
+	    !tcp_io(fd, hdr, 2, false, &deadline))
+		goto out;
+	n = (size_t)hdr[0] << 8 | hdr[1];
+	errno = EPROTO;
+	if (n < NS_HFIXEDSZ || !tcp_io(fd, dns->pkt, n, false, &deadline))
+		goto out;
+	errno = EPROTO;
+	if (memcmp(dns->pkt, q, 2) != 0 || (dns->pkt[2] & 0x80) == 0)
+		goto out;
+	rc = (int)n;
+out:
+	save = errno;
+	close(fd);
+	errno = save;
+	return rc;
+}
+
+/*
+ * Ask the network over UDP with res_nsend, then over TCP when the answer
+ * is truncated (TC, RFC 1035 4.1.1), so long TXT records come back whole.
+ * glibc reports a time-out as ETIMEDOUT, and no usable server as
+ * ECONNREFUSED.
  */
 static struct centry *
 net_query(struct dns *dns, const char *name, size_t len, uint16_t type)
@@ -1072,6 +1225,16 @@ net_query(struct dns *dns, const char *name, size_t len, uint16_t type)
 	if (n < 0)
 		return net_fail(name, len, type, DNS_SERVFAIL,
 		    "no server answered");
+	if (n >= NS_HFIXEDSZ && (dns->pkt[2] & 0x02) != 0) {
+		errno = 0;
+		n = tcp_send(dns, q, qlen);
+		if (n < 0 && errno == ETIMEDOUT)
+			return net_fail(name, len, type, DNS_TIMEOUT,
+			    "truncated over UDP, no answer over TCP");
+		if (n < 0)
+			return net_fail(name, len, type, DNS_SERVFAIL,
+			    "truncated over UDP, TCP failed");
+	}
 	na = xcalloc(1, sizeof(*na));
 	na->pkt = dns->pkt;
 	na->len = (size_t)n;

@@ -159,6 +159,19 @@ MX ttl=300 20 mx2.example.net" ]
 	[ $(((t1 - t0) / 1000000)) -ge 900 ]
 }
 
+@test "RFC 7766: truncated over UDP, silent over TCP: TIMEOUT within the time-out" {
+	blackhole_start --truncate
+	local t0 t1
+	t0=$(date +%s%N)
+	run test-dns --query mauth.test TXT --resolver "$BLACKHOLE_ADDR" \
+	    --timeout 1 --trace
+	t1=$(date +%s%N)
+	blackhole_stop
+	[ "${lines[2]}" = "TIMEOUT 0 network" ]
+	[[ "${lines[1]}" == *"truncated over UDP, no answer over TCP"* ]]
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+}
+
 @test "trace: time-out line names the server and the time-out" {
 	blackhole_start
 	run test-dns --query mauth.test A --resolver "$BLACKHOLE_ADDR" \

@@ -10,9 +10,13 @@
 #   knot_start6 ZONEFILE... the same on ::1 (KNOT_ADDR="::1#PORT"); skips
 #                           if the host has no IPv6 loopback.
 #   knot_stop               stop it (also fine when nothing runs).
-#   blackhole_start         a UDP and TCP port on 127.0.0.1 that reads
+#   blackhole_start [--truncate]
+#                           a UDP and TCP port on 127.0.0.1 that reads
 #                           every query and never answers; exports
-#                           BLACKHOLE_ADDR="127.0.0.1#PORT".
+#                           BLACKHOLE_ADDR="127.0.0.1#PORT".  With
+#                           --truncate it answers UDP queries with an
+#                           empty truncated (TC) answer, so the client
+#                           retries over TCP, where it never answers.
 #   blackhole_stop
 #
 # KNOT_SERVER=nsd in the environment prefers nsd even when knotd is there.
@@ -189,7 +193,7 @@ knot_stop() {
 blackhole_start() {
 	local dir
 	dir=$(_knot_tmp)
-	"$KNOT_PY" - "$dir/port" <<'EOF' >/dev/null 2>&1 3>&- 4>&- &
+	"$KNOT_PY" - "$dir/port" "${1:-}" <<'EOF' >/dev/null 2>&1 3>&- 4>&- &
 import os, select, socket, sys
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -211,7 +215,10 @@ while True:
     r, _, _ = select.select([u, t] + conns, [], [])
     for s in r:
         if s is u:
-            u.recvfrom(65536)           # read, never answer
+            q, peer = u.recvfrom(65536)  # read; answer only with TC
+            if sys.argv[2] == "--truncate" and len(q) >= 12:
+                u.sendto(q[:2] + bytes([0x82 | (q[2] & 1), 0x80]) +
+                         q[4:6] + bytes(6) + q[12:], peer)
         elif s is t:
             conns.append(t.accept()[0])
         elif not s.recv(65536):
