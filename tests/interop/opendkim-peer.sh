@@ -1,0 +1,131 @@
+#!/bin/sh
+# OpenDKIM (Debian opendkim-tools) as an interop peer.
+#
+#   opendkim-peer.sh verify ZONE FILE ...
+#       verify each FILE with opendkim-testmsg and print "FILE pass" or
+#       "FILE fail: <its message>"; exit 1 if any failed.
+#   opendkim-peer.sh sign KEYFILE DOMAIN SELECTOR IN OUT [IN OUT ...]
+#       sign with opendkim-testmsg (it knows no options for the algorithm
+#       or the canonicalization: rsa-sha1, relaxed/simple, fixed).
+#   opendkim-peer.sh available
+#       exit 0 if the verify mode can run here.
+#
+# libopendkim asks the system resolver only (res_query, /etc/resolv.conf,
+# port 53): there is no option for another server or a key file.  So the
+# verify mode runs in private network and mount namespaces (unshare(1)):
+# loopback only, knotd serving ZONE on 127.0.0.1:53, and a resolv.conf
+# naming it bind-mounted over /etc/resolv.conf.  Nothing outside the
+# namespaces sees any of it; nothing leaves the machine.  Needs root or
+# unprivileged user namespaces.
+set -eu
+
+TESTMSG=/usr/sbin/opendkim-testmsg
+KNOTD=/usr/sbin/knotd
+here=$(cd "$(dirname "$0")" && pwd)
+
+# ZONE holds absolute names ("NAME. IN TXT ..."): one knot zone for the
+# parent of each ._domainkey name.
+make_zones() {
+	zone=$1 dir=$2
+	: > "$dir/zones"
+	grep -v '^[[:space:]]*;' "$zone" | while read -r name rest; do
+		[ -n "$name" ] || continue
+		origin=${name#*._domainkey.}
+		f="$dir/${origin%.}.zone"
+		if [ ! -f "$f" ]; then
+			printf '$ORIGIN %s\n$TTL 300\n@ IN SOA ns.%s hostmaster.%s 1 3600 600 86400 300\n@ IN NS ns.%s\nns IN A 127.0.0.1\n' \
+			    "$origin" "$origin" "$origin" "$origin" > "$f"
+			echo "$origin" >> "$dir/zones"
+		fi
+		printf '%s %s\n' "$name" "$rest" >> "$f"
+	done
+}
+
+knot_conf() {
+	dir=$1
+	{
+		printf 'server:\n    rundir: "%s"\n    listen: 127.0.0.1@53\n' "$dir"
+		printf 'database:\n    storage: "%s"\n' "$dir"
+		printf 'log:\n  - target: "%s/knot.log"\n    any: warning\n' "$dir"
+		printf 'template:\n  - id: default\n    storage: "%s"\n' "$dir"
+		printf '    file: "%%s.zone"\n    zonefile-sync: -1\n'
+		printf '    journal-content: none\nzone:\n'
+		while read -r z; do
+			printf '  - domain: %s\n' "$z"
+		done < "$dir/zones"
+	} > "$dir/knot.conf"
+}
+
+# Inside the namespaces: loopback, knotd, resolv.conf, then the checks.
+inner() {
+	zone=$1
+	shift
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/opendkim-peer.XXXXXX")
+	ip link set lo up
+	make_zones "$zone" "$dir"
+	knot_conf "$dir"
+	"$KNOTD" -c "$dir/knot.conf" >/dev/null 2>&1 &
+	kpid=$!
+	echo "nameserver 127.0.0.1" > "$dir/resolv.conf"
+	mount --bind "$dir/resolv.conf" /etc/resolv.conf
+	first=$(head -n 1 "$dir/zones")
+	i=0
+	until kdig +short +time=1 +tries=1 @127.0.0.1 SOA "$first" 2>/dev/null |
+	    grep -q .; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { echo "knotd did not start" >&2; cat "$dir/knot.log" >&2; exit 2; }
+		sleep 0.1
+	done
+	bad=0
+	for f in "$@"; do
+		if out=$("$TESTMSG" < "$f" 2>&1); then
+			echo "$f pass"
+		else
+			echo "$f fail: $(echo "$out" | tr '\n' ' ')"
+			bad=1
+		fi
+	done
+	kill "$kpid" 2>/dev/null || true
+	wait "$kpid" 2>/dev/null || true
+	rm -rf "$dir"
+	return $bad
+}
+
+unshare_cmd() {
+	if [ "$(id -u)" = 0 ]; then
+		unshare -n -m --propagation private --fork "$@"
+	else
+		unshare -r -n -m --propagation private --fork "$@"
+	fi
+}
+
+cmd=${1:-}
+case $cmd in
+available)
+	[ -x "$TESTMSG" ] && [ -x "$KNOTD" ] && command -v kdig >/dev/null &&
+	    unshare_cmd true 2>/dev/null
+	;;
+verify)
+	shift
+	[ $# -ge 2 ] || { echo "usage: $0 verify ZONE FILE ..." >&2; exit 64; }
+	unshare_cmd sh "$here/opendkim-peer.sh" _inner "$@"
+	;;
+_inner)
+	shift
+	inner "$@"
+	;;
+sign)
+	shift
+	[ $# -ge 5 ] || { echo "usage: $0 sign KEY DOMAIN SELECTOR IN OUT ..." >&2; exit 64; }
+	key=$1 domain=$2 sel=$3
+	shift 3
+	while [ $# -ge 2 ]; do
+		"$TESTMSG" -d "$domain" -s "$sel" -k "$key" < "$1" > "$2"
+		shift 2
+	done
+	;;
+*)
+	echo "usage: $0 verify ZONE FILE ... | sign KEY DOMAIN SELECTOR IN OUT ... | available" >&2
+	exit 64
+	;;
+esac
