@@ -14,6 +14,12 @@ CFLAGS  ?=
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(HARDEN) $(EXTRA_CFLAGS)
 LDFLAGS += -Wl,--as-needed $(EXTRA_LDFLAGS)
 LDLIBS  += -lssl -lcrypto -lresolv -lpsl
+# libidn2 (Debian libidn2-dev) for U-label -> A-label (RFC 9989 5.3.1), when
+# installed; without it addr.c refuses internationalized domains.
+ifneq ($(wildcard /usr/include/idn2.h),)
+CFLAGS  += -DHAVE_IDN2
+LDLIBS  += -lidn2
+endif
 
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
