@@ -2,6 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef HAVE_IDN2
+#include <idn2.h>
+#endif
+
 #include "addr.h"
 #include "buf.h"
 #include "diag.h"
@@ -683,26 +687,56 @@ dns_name_ok(const char *name)
 	return lab > 0;
 }
 
+/* A domain with U-labels to A-labels (RFC 5890 2.3.2.1), IDNA2008 with
+ * UTS 46 mapping, as RFC 9989 5.3.1 asks; NULL with d filled if refused. */
+static char *
+to_alabels(const char *dom, struct diag *d)
+{
+#ifdef HAVE_IDN2
+	char *out = NULL, *ret;
+	int rc = idn2_to_ascii_8z(dom, &out,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+
+	if (rc != IDN2_OK) {
+		diag_set(d, "RFC 9989 5.3.1: the domain is not a valid "
+		    "internationalized name: %s", idn2_strerror(rc));
+		return NULL;
+	}
+	ret = xstrdup(out);
+	idn2_free(out);
+	return ret;
+#else
+	(void)dom;
+	diag_set(d, "RFC 9989 5.3.1: internationalized domain names need "
+	    "libidn2, which this build lacks");
+	return NULL;
+#endif
+}
+
 char *
 addr_domain(const struct addr_mailbox *mb, struct diag *d)
 {
-	char *dom;
+	char *dom, *a;
+	bool ascii = true;
 
 	if (mb->literal) {
 		diag_set(d, "RFC 9989 3.2.2: the domain-literal %.64s is not "
 		    "a domain name", mb->domain);
 		return NULL;
 	}
-	for (const char *p = mb->domain; *p; p++) {
-		if ((unsigned char)*p >= 0x80) {
-			diag_set(d, "RFC 9989 5.3.1: internationalized domain "
-			    "names are not supported yet");
-			return NULL;
-		}
-	}
 	dom = xstrdup(mb->domain);
-	for (char *p = dom; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	for (char *p = dom; *p; p++) {
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+		else
+			*p = (char)tolower((unsigned char)*p);
+	}
+	if (!ascii) {
+		a = to_alabels(dom, d);
+		free(dom);
+		if ((dom = a) == NULL)
+			return NULL;
+	}
 	if (!dns_name_ok(dom)) {
 		diag_set(d, "RFC 1035 2.3.4: domain %.64s is too long",
 		    dom);

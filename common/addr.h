@@ -55,9 +55,10 @@ void	addr_list_free(struct addr_list *l);
 
 /*
  * The mailbox's domain as a DNS name for DMARC (RFC 9989 5.3.1):
- * lowercased, U-labels converted to A-labels (RFC 5890 2.3.2.1).
- * Returns a malloc'ed string, or NULL with d filled for a domain-literal,
- * a label or name over the DNS limits, or a name IDNA refuses.
+ * lowercased, U-labels converted to A-labels (RFC 5890 2.3.2.1) with
+ * libidn2 when the build has it (HAVE_IDN2).  Returns a malloc'ed string,
+ * or NULL with d filled for a domain-literal, a label or name over the
+ * DNS limits, or a name IDNA refuses (or any U-label without libidn2).
  */
 char	*addr_domain(const struct addr_mailbox *mb, struct diag *d);
 
