@@ -121,6 +121,17 @@ EOF
 	[[ "$(val reason)" == *"not UTF-8"* ]]
 }
 
+@test "RFC 9989 5.3.1: a U-label Author Domain is looked up as its A-label" {
+	[ -f /usr/include/idn2.h ] || { echo "built without libidn2"; return 1; }
+	run dmarceval "${DEMO[@]}" -v < <(msg $'a@B\xc3\xbccher.example')
+	[ "$status" -eq 6 ]
+	[ "$(val header.from)" = xn--bcher-kva.example ]
+	[[ "$output" == *"query TXT _dmarc.xn--bcher-kva.example"* ]]
+	# a name IDNA2008 refuses is permerror, never a lookup of raw bytes
+	run dmarceval "${DEMO[@]}" < <(msg $'a@\xe2\x98\x83\xe2\x80\x8d.example')
+	[ "$status" -eq 4 ]
+}
+
 @test "RFC 2047: an encoded word is display text; the address comes from <>" {
 	run dmarceval "${DEMO[@]}" --dkim-pass example.org < <(msg \
 	    '=?utf-8?q?ceo=40example=2Eorg?= <x@example.net>')
