@@ -625,6 +625,10 @@ zone_answer(struct dns *dns, const struct znode *z, const char *name,
 
 			if (c->type != DNS_T_CNAME)
 				continue;
+			/* A CNAME to the root: that name exists, empty. */
+			if (c->len == 0)
+				return centry_new(name, len, type,
+				    DNS_NODATA, "zone");
 			if (depth >= DNS_CNAME_MAX ||
 			    !name_key((const char *)c->data, target, &tlen))
 				return centry_new(name, len, type,

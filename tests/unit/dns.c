@@ -239,6 +239,7 @@ test_status(void)
 	    "loop1 CNAME LOOP2\n"
 	    "loop2 CNAME Loop1\n"
 	    "tonx CNAME nowhere.example.net.\n"
+	    "null CNAME .\n"
 	    "*.wild TXT \"wildcard\"\n"
 	    "exists.wild A 192.0.2.7\n");
 	const struct dns_answer *a;
@@ -273,6 +274,9 @@ test_status(void)
 	    DNS_SERVFAIL);
 	CHECK(dns_query(dns, "tonx.example.net", DNS_T_A)->status ==
 	    DNS_NXDOMAIN);
+	/* A CNAME to the root: the root exists, with no A (pyspf null-cname) */
+	CHECK(dns_query(dns, "null.example.net", DNS_T_A)->status ==
+	    DNS_NODATA);
 	CHECK(txt_is(dns_query(dns, "a.wild.example.net", DNS_T_TXT), 0,
 	    "wildcard", 8));
 	CHECK(txt_is(dns_query(dns, "b.c.wild.example.net", DNS_T_TXT), 0,
