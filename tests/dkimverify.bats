@@ -517,3 +517,12 @@ explain_with() {
 	verify "$T/big.eml"
 	[ "$status" -eq 65 ]
 }
+
+@test "streaming: a 1 GiB message is verified in under 16 MiB of memory" {
+	signed "$T/m.eml" rsa2048.key "$RSA; l=40; bh=; b="
+	{ cat "$T/m.eml"; yes 'The quick brown fox jumps over the lazy dog, again and again.' | head -c 1073741824; } |
+	    /usr/bin/time -f '%M' -o "$T/rss" dkimverify --offline --zone "$ZONE" > "$T/out"
+	grep -q '^dkim=pass' "$T/out"
+	echo "peak RSS: $(cat "$T/rss") KiB"
+	[ "$(cat "$T/rss")" -lt 16384 ]
+}
