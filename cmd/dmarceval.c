@@ -518,6 +518,13 @@ eval_stream(struct run *r, FILE *in, const char *name)
 		msg_free(&m);
 		return;
 	}
+	if (r->filter && msg_empty(&m)) {
+		/* an earlier stage failed: never turn nothing into a message */
+		cli_warn(&r->cli, "%s: empty input, not a message", name);
+		r->err = EXIT_DATAERR;
+		msg_free(&m);
+		return;
+	}
 	given_results(r, &x);
 	our_results(r, &m, &x);
 	compute_spf(r, &x);

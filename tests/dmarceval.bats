@@ -391,6 +391,12 @@ EOF
 	[[ "$output" == *"From: <broken"* ]]
 }
 
+@test "-a refuses an empty input (a failed earlier stage) with exit 65" {
+	run dmarceval "${DEMO[@]}" -a </dev/null
+	[ "$status" -eq 65 ]
+	[[ "$output" != *"Authentication-Results"* ]]
+}
+
 @test "several files: one line each, prefixed with the name; the strictest status" {
 	msg a@example.org > "$T/one.eml"
 	msg a@nowhere.example > "$T/two.eml"
