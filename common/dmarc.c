@@ -1017,7 +1017,7 @@ dmarc_result_kv(const struct dmarc_result *res, bool brief, struct buf *b)
 	    res->verdict == VERDICT_FAIL;
 
 	kv_add(b, "dmarc", verdict_name(res->verdict));
-	if (!brief && res->reason != NULL)
+	if (res->reason != NULL && (!brief || !decided))
 		kv_add(b, "reason", res->reason);
 	if (res->author != NULL)
 		kv_add(b, "header.from", res->author);

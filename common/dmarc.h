@@ -172,11 +172,12 @@ void	dmarc_result_free(struct dmarc_result *res);
  * The key=value line (DESIGN.md), appended to b:
  *   dmarc=fail reason="..." header.from=example.org policy.dmarc=reject
  *   policy.published=reject policy.source=p policy.domain=example.org ...
- * (dmarceval(1) OUTPUT lists every key).  registered_only: just the
- * properties IANA registers for dmarc (header.from, policy.dmarc) and the
- * reason, for an Authentication-Results field.
+ * (dmarceval(1) OUTPUT lists every key).  brief, for an
+ * Authentication-Results field: header.from, policy.dmarc (the properties
+ * IANA registers for dmarc) and policy.published, with the reason only
+ * for none, temperror and permerror.
  */
-void	dmarc_result_kv(const struct dmarc_result *res, bool registered_only,
+void	dmarc_result_kv(const struct dmarc_result *res, bool brief,
 	    struct buf *b);
 
 /*
