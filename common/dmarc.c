@@ -382,7 +382,6 @@ struct walk {
 	struct lookup	*hit[DMARC_WALK_MAX];
 	size_t		 n;
 	bool		 temp;		/* a query got no answer */
-	const char	*multi;		/* a name with several records */
 };
 
 static void
@@ -505,11 +504,11 @@ labels(const char *name, const char **lab, size_t max)
  * The DNS Tree Walk of RFC 9989 4.10 from start (queried first): up to
  * DMARC_WALK_MAX names, a name of 8 or more labels cut to 7 labels after
  * the first query (step 4), then one label at a time; stops at a record
- * with psd=y or psd=n (steps 2 and 6), at a DNS failure, and, when
- * multi_stops, at a name with several records.
+ * with psd=y or psd=n (steps 2 and 6) and at a DNS failure.  A name with
+ * several records has them all discarded (step 2): the walk goes on.
  */
 static void
-walk(struct ctx *c, const char *start, bool multi_stops, struct walk *w)
+walk(struct ctx *c, const char *start, struct walk *w)
 {
 	const char *lab[LABELS_MAX];
 	size_t x = labels(start, lab, LABELS_MAX), k = x;
@@ -524,10 +523,6 @@ walk(struct ctx *c, const char *start, bool multi_stops, struct walk *w)
 		lk = lookup(c, name);
 		if (lk->state == LK_TEMP) {
 			w->temp = true;
-			return;
-		}
-		if (lk->state == LK_MULTI && multi_stops) {
-			w->multi = name;
 			return;
 		}
 		if (lk->state == LK_RECORD && w->n < DMARC_WALK_MAX) {
@@ -573,7 +568,7 @@ org_domain(struct ctx *c, const char *domain)
 
 	if (c->in->discovery == DMARC_PSL)
 		return psl_org_domain(c->in->psl, domain);
-	walk(c, domain, false, &w);
+	walk(c, domain, &w);
 	if (w.temp) {
 		trace(c, "%s: Organizational Domain undecided: DNS failure",
 		    domain);
@@ -624,20 +619,11 @@ discover_treewalk(struct ctx *c)
 		r->policy_domain = xstrdup(author);
 		return lk;
 	}
-	walk(c, author, true, &w);
+	walk(c, author, &w);
 	if (w.temp) {
 		r->verdict = VERDICT_TEMPERROR;
 		set_reason(r, "DNS failure looking up DMARC records "
 		    "(RFC 9989 4.10.1)");
-		return NULL;
-	}
-	if (w.multi != NULL) {
-		/* RFC 9989 4.10 step 2 discards them; discovery ends there,
-		 * as in RFC 7489 6.6.3 step 5: no fallback to a parent's
-		 * record that the name's owner meant to override. */
-		r->verdict = VERDICT_NONE;
-		set_reason(r, "several DMARC records at _dmarc.%s "
-		    "(RFC 9989 4.10 step 2)", w.multi);
 		return NULL;
 	}
 	c->author_org = org_from_walk(author, &w);

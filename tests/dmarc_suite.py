@@ -167,6 +167,11 @@ def tag_value(record, tag):
 
 # RFC answers where the transcribed expectation is another reading.
 MAILAUTH_RFC = {
+    "multiple-records-stop-discovery": (
+        {"result": "fail", "policy": "none", "policy_domain": "example.com"},
+        "RFC 9989 4.10 steps 2-4, 4.10.1: the two records are discarded "
+        "and the walk goes on to _dmarc.example.com (RFC 7489 6.6.3 step 5 "
+        "ended discovery there; RFC 9989 does not; mailauth: none)"),
     "multiple-from-addresses": (
         {"result": "pass"},
         "RFC 9989 5.3.1: the two addresses give one Author Domain, "

@@ -321,6 +321,17 @@ EOF
 	[ -z "$(val policy.pct)" ]
 }
 
+@test "RFC 9989 4.10 step 2: several records at a name are discarded and the walk goes on" {
+	run dmarceval "${Z[@]}" --from a@sub.multi.example
+	[ "$status" -eq 1 ]
+	[ "$(val policy.domain)" = multi.example ]
+	[ "$(val policy.dmarc)" = reject ]
+	# RFC 7489 6.6.3 step 5: there, discovery ends
+	run dmarceval "${Z[@]}" --discovery rfc7489 --from a@sub.multi.example
+	[ "$status" -eq 6 ]
+	[[ "$(val reason)" == *"several DMARC records at _dmarc.sub.multi.example"* ]]
+}
+
 @test "RFC 9989 4.8: syntax errors in the record are ignored, and named" {
 	run dmarceval "${Z[@]}" --from a@broken.example
 	[ "$status" -eq 1 ]
