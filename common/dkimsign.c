@@ -570,31 +570,29 @@ keycheck_set(struct dkimsign_keycheck *out, enum dkimsign_keystate st,
 
 /* The TXT answer: exactly one record (RFC 6376 3.6.2.2). */
 static const struct dns_rr *
-keycheck_answer(const struct dns_answer *a, const char *name,
-    struct dkimsign_keycheck *out)
+keycheck_answer(const struct dns_answer *a, struct dkimsign_keycheck *out)
 {
 	switch (a->status) {
 	case DNS_OK:
 		break;
 	case DNS_NXDOMAIN:
 	case DNS_NODATA:
-		keycheck_set(out, DKIMSIGN_KEY_NONE, "no key record: %s has "
-		    "no TXT record (%s)", name, dns_status_name(a->status));
+		keycheck_set(out, DKIMSIGN_KEY_NONE, "no key record: no TXT "
+		    "record there (%s)", dns_status_name(a->status));
 		return NULL;
 	case DNS_BADNAME:
-		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "%s is not a valid "
-		    "DNS name", name);
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "not a valid DNS name");
 		return NULL;
 	default:
 		keycheck_set(out, DKIMSIGN_KEY_TEMP, "unreachable: the DNS "
-		    "did not answer for %s (%s); try again later", name,
+		    "did not answer (%s); try again later",
 		    dns_status_name(a->status));
 		return NULL;
 	}
 	if (a->n > 1) {
-		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "%zu TXT records at %s: "
+		keycheck_set(out, DKIMSIGN_KEY_BROKEN, "%zu TXT records: "
 		    "verifiers may pick any (RFC 6376 3.6.2.2); publish one",
-		    a->n, name);
+		    a->n);
 		return NULL;
 	}
 	return &a->rr[0];
@@ -671,7 +669,7 @@ dkimsign_key_check(struct dns *dns, const struct crypto_key *k,
 	/* RFC 6376 3.6.2.1: selector._domainkey.domain */
 	snprintf(name, namecap, "%s._domainkey.%s", selector, domain);
 	a = dns_query(dns, name, DNS_T_TXT);
-	if ((rr = keycheck_answer(a, name, out)) == NULL)
+	if ((rr = keycheck_answer(a, out)) == NULL)
 		return;
 	rc = dkim_key_parse(&kr, (const char *)rr->data, rr->len, &d);
 	out->testing = rc == 0 && kr.t_y;
