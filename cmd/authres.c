@@ -264,6 +264,10 @@ mode_filter(struct cli *c, const struct opts *o)
 
 	if (msg_read_header(&m, stdin, &d) < 0)
 		cli_fatal(c, EXIT_DATAERR, "stdin: %s", d.msg);
+	/* an empty input is a failed stage before us in a pipeline: exit
+	 * non-zero so the filter's caller keeps the message it had */
+	if (m.hdrlen == 0 && m.npend == 0 && m.eof)
+		cli_fatal(c, EXIT_DATAERR, "stdin: empty input, not a message");
 	kinds = xcalloc(m.nf ? m.nf : 1, sizeof(*kinds));
 	ars = xcalloc(m.nf ? m.nf : 1, sizeof(*ars));
 	for (size_t i = 0; i < m.nf; i++) {

@@ -344,6 +344,17 @@ Authentication-Results: other.example; dmarc=pass header.from=example.org'; } >"
 	authres --merge -A mx.example.com <"$T/in" 2>/dev/null | cmp - "$T/in"
 }
 
+@test "--merge, --remove-forged: an empty input is refused (exit 65), so a failed stage before never empties the mail" {
+	run authres --merge -A mx.example.com </dev/null
+	[ "$status" -eq 65 ]
+	[ "$output" = "authres: stdin: empty input, not a message" ]
+	run authres --remove-forged -A mx.example.com </dev/null
+	[ "$status" -eq 65 ]
+	# a message with an empty header block is still a message
+	printf '\nbody\n' >"$T/in"
+	authres --merge -A mx.example.com <"$T/in" | cmp - "$T/in"
+}
+
 @test "--merge: a header block over the limit is an error (exit 65), not a truncated message" {
 	"$PY" -c 'import sys; sys.stdout.write("X-Big: " + "a" * (5 * 1024 * 1024) + "\n\nbody\n")' >"$T/in"
 	run authres --merge -A mx.example.com <"$T/in"
