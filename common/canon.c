@@ -67,8 +67,11 @@ header_relaxed(const char *raw, size_t n, struct buf *out)
 {
 	size_t i, colon, nend;
 	bool wsp = false, start = true;
+	char *o;
 
 	n = strip_eol(raw, n);
+	buf_reserve(out, n + 3);	/* never longer than raw, plus CRLF */
+	o = out->p + out->len;
 	for (colon = 0; colon < n && raw[colon] != ':'; colon++)
 		;
 	for (nend = colon; nend > 0 && is_wsp((unsigned char)raw[nend - 1]);
@@ -77,9 +80,9 @@ header_relaxed(const char *raw, size_t n, struct buf *out)
 	for (i = 0; i < nend; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
-		buf_addc(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
+		*o++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	buf_addc(out, ':');
+	*o++ = ':';
 	for (i = colon + 1; i < n; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
@@ -91,11 +94,14 @@ header_relaxed(const char *raw, size_t n, struct buf *out)
 		}
 		/* leading WSP of the value goes (no WSP after the colon) */
 		if (wsp && !start)
-			buf_addc(out, ' ');
+			*o++ = ' ';
 		wsp = start = false;
-		buf_addc(out, c);
+		*o++ = (char)c;
 	}
-	buf_add(out, "\r\n", 2);
+	*o++ = '\r';
+	*o++ = '\n';
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
 }
 
 void
@@ -108,12 +114,21 @@ canon_header(enum canon_alg a, const char *raw, size_t rawlen,
 		header_simple(raw, rawlen, out);
 }
 
-/* Body output: count every canonical byte, pass those within l= on. */
+/* Body output: bytes are batched in cb->out; a flush counts them all and
+ * passes on those within l= (RFC 6376 3.5). */
 static void
 flush(struct canon_body *cb)
 {
-	if (cb->outlen > 0 && cb->sink != NULL)
-		cb->sink(cb->arg, cb->out, cb->outlen);
+	size_t n = cb->outlen;
+
+	cb->total += n;
+	if (cb->sent < cb->limit) {
+		if (n > cb->limit - cb->sent)
+			n = (size_t)(cb->limit - cb->sent);
+		cb->sent += n;
+		if (n > 0 && cb->sink != NULL)
+			cb->sink(cb->arg, cb->out, n);
+	}
 	cb->outlen = 0;
 }
 
@@ -122,12 +137,6 @@ emit(struct canon_body *cb, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 
-	cb->total += n;
-	if (cb->sent >= cb->limit)
-		return;
-	if (n > cb->limit - cb->sent)
-		n = (size_t)(cb->limit - cb->sent);
-	cb->sent += n;
 	while (n > 0) {
 		size_t k = sizeof(cb->out) - cb->outlen;
 
@@ -189,53 +198,80 @@ content(struct canon_body *cb, const unsigned char *s, size_t n)
 	cb->any = true;
 }
 
-/* The span of ordinary content bytes starting at s[0]. */
-static size_t
-content_span(const struct canon_body *cb, const unsigned char *s, size_t n)
+/* Byte classes for the body scanner. */
+#define C_CR	1
+#define C_LF	2
+#define C_WSP	4
+
+static const unsigned char cls[256] = {
+	['\r'] = C_CR, ['\n'] = C_LF, [' '] = C_WSP, ['\t'] = C_WSP,
+};
+
+/* The classes that end a run of content, for cb's algorithm and flags. */
+static unsigned
+stop_mask(const struct canon_body *cb)
 {
-	size_t i;
+	unsigned mask = C_CR | C_LF;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
+	if (cb->flags & CANON_F_RAW_LF)
+		mask &= ~(unsigned)C_LF;
+	if (cb->alg == CANON_RELAXED)
+		mask |= C_WSP;
+	return mask;
+}
 
-		if (c == '\r' || (c == '\n' && !(cb->flags & CANON_F_RAW_LF)))
-			break;
-		if (cb->alg == CANON_RELAXED && is_wsp(c))
-			break;
+/*
+ * The run of content bytes at s[0..n).  In relaxed mode a lone SP between
+ * two content bytes is its own canonical form, so it stays in the run:
+ * ordinary text then goes out a line at a time, not a word at a time.
+ */
+static size_t
+content_span(const unsigned char *s, size_t n, unsigned mask)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (i < n && !(cls[s[i]] & mask))
+			i++;
+		if (i == 0 || i + 1 >= n || s[i] != ' ' ||
+		    (cls[s[i + 1]] & mask))
+			return i;
+		i += 2;
 	}
-	return i;
 }
 
 void
 canon_body_update(struct canon_body *cb, const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	size_t i = 0;
+	unsigned mask = stop_mask(cb);
+	size_t i = 0, k;
 
 	while (i < n) {
-		unsigned char c = s[i];
-
 		if (cb->cr) {
 			cb->cr = false;
-			if (c == '\n') {
+			if (s[i] == '\n') {
 				line_end(cb);
 				i++;
 				continue;
 			}
 			content(cb, (const unsigned char *)"\r", 1);
 		}
-		if (c == '\r') {
-			cb->cr = true;
+		switch (cls[s[i]] & mask) {
+		case C_CR:
+			cb->cr = true;	/* a line end if LF follows */
 			i++;
-		} else if (c == '\n' && !(cb->flags & CANON_F_RAW_LF)) {
+			break;
+		case C_LF:
 			line_end(cb);	/* bare LF: the CRLF of the wire */
 			i++;
-		} else if (cb->alg == CANON_RELAXED && is_wsp(c)) {
+			break;
+		case C_WSP:
 			cb->wsp = true;	/* RFC 6376 3.4.4: WSP runs to one SP */
 			i++;
-		} else {
-			size_t k = content_span(cb, s + i, n - i);
-
+			break;
+		default:
+			k = content_span(s + i, n - i, mask);
 			content(cb, s + i, k);
 			i += k;
 		}

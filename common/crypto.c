@@ -34,7 +34,8 @@ crypto_init(struct diag *d)
 		 * reading it is a large part of OpenSSL's start-up */
 		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
 		    OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-		    OPENSSL_INIT_NO_ADD_ALL_DIGESTS, NULL);
+		    OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
+		    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 		lib.md[CRYPTO_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
 		lib.ok = lib.md[CRYPTO_SHA256] != NULL;
 	}
@@ -189,7 +190,10 @@ crypto_base64_decode(const char *s, size_t n, struct buf *out)
 {
 	unsigned long v = 0;
 	size_t bits = 0, pad = 0, nchars = 0;
+	unsigned char *o;
 
+	buf_reserve(out, n / 4 * 3 + 3);
+	o = (unsigned char *)out->p + out->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int x;
@@ -206,9 +210,11 @@ crypto_base64_decode(const char *s, size_t n, struct buf *out)
 		v = (v << 6 | (unsigned long)x) & 0xffffff;
 		if ((bits += 6) >= 8) {
 			bits -= 8;
-			buf_addc(out, (int)(v >> bits) & 0xff);
+			*o++ = (unsigned char)(v >> bits);
 		}
 	}
+	out->len = (size_t)((char *)o - out->p);
+	out->p[out->len] = '\0';
 	if (nchars % 4 == 1 || pad > 2 || (pad > 0 && (nchars + pad) % 4 != 0))
 		return -1;
 	return 0;
@@ -218,28 +224,104 @@ struct crypto_pubkey {
 	EVP_PKEY		*pkey;
 	enum crypto_key_type	 type;
 	unsigned		 bits;
+	EVP_PKEY_CTX		*vctx[2];	/* RSA, set up per hash alg */
 };
 
+/*
+ * DER, just enough to unwrap a SubjectPublicKeyInfo (RFC 5280 4.1): one
+ * TLV at *p (tag, definite length) -> its contents; false if malformed.
+ * Done here because OpenSSL 3's d2i_PUBKEY starts its whole decoder
+ * machinery, several million instructions per process.
+ */
+static bool
+der_next(const unsigned char **p, const unsigned char *end, int tag,
+    const unsigned char **c, size_t *clen)
+{
+	const unsigned char *q = *p;
+	size_t len, k;
+
+	if (end - q < 2 || *q++ != tag)
+		return false;
+	len = *q++;
+	if (len & 0x80) {
+		k = len & 0x7f;
+		if (k == 0 || k > 3 || (size_t)(end - q) < k)
+			return false;
+		for (len = 0; k > 0; k--)
+			len = len << 8 | *q++;
+	}
+	if ((size_t)(end - q) < len)
+		return false;
+	*c = q;
+	*clen = len;
+	*p = q + len;
+	return true;
+}
+
+#define DER_SEQUENCE	0x30
+#define DER_OID		0x06
+#define DER_NULL	0x05
+#define DER_BITSTRING	0x03
+
+/* rsaEncryption, 1.2.840.113549.1.1.1 (RFC 8017 A.1) */
+static const unsigned char rsa_oid[] = {
+	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
+};
+
+/* The RSAPublicKey inside an RSA SubjectPublicKeyInfo, or false. */
+static bool
+spki_rsa(const unsigned char *der, size_t n, const unsigned char **key,
+    size_t *keylen)
+{
+	const unsigned char *p = der, *end = der + n, *spki, *alg, *oid, *bits;
+	size_t spkilen, alglen, oidlen, bitslen;
+
+	if (!der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) || p != end)
+		return false;
+	p = spki;
+	end = spki + spkilen;
+	if (!der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
+	    !der_next(&p, end, DER_BITSTRING, &bits, &bitslen) || p != end)
+		return false;
+	p = alg;
+	if (!der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
+	    oidlen != sizeof(rsa_oid) || memcmp(oid, rsa_oid, oidlen) != 0)
+		return false;
+	if (p != alg + alglen && !(alg + alglen - p == 2 && p[0] == DER_NULL &&
+	    p[1] == 0))
+		return false;
+	if (bitslen < 1 || bits[0] != 0)	/* no unused bits */
+		return false;
+	*key = bits + 1;
+	*keylen = bitslen - 1;
+	return true;
+}
+
+/* A bare RSAPublicKey (RFC 8017 A.1.1), all n bytes of it. */
+static EVP_PKEY *
+pkcs1_rsa(const unsigned char *der, size_t n)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)n);
+
+	if (pkey != NULL && p != der + n) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+	return pkey;
+}
+
+/* RFC 6376 3.6.1: SubjectPublicKeyInfo; also a bare RSAPublicKey, as
+ * some publish. */
 static EVP_PKEY *
 parse_rsa(const unsigned char *der, size_t n)
 {
-	const unsigned char *p = der;
-	EVP_PKEY *pkey;
+	const unsigned char *key;
+	size_t keylen;
 
-	/* RFC 6376 3.6.1: SubjectPublicKeyInfo */
-	if ((pkey = d2i_PUBKEY(NULL, &p, (long)n)) != NULL) {
-		if (p == der + n && EVP_PKEY_is_a(pkey, "RSA"))
-			return pkey;
-		EVP_PKEY_free(pkey);
-		return NULL;
-	}
-	/* a bare RSAPublicKey, as some publish (RFC 8017 A.1.1) */
-	p = der;
-	if ((pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)n)) != NULL &&
-	    p == der + n)
-		return pkey;
-	EVP_PKEY_free(pkey);
-	return NULL;
+	if (spki_rsa(der, n, &key, &keylen))
+		return pkcs1_rsa(key, keylen);
+	return pkcs1_rsa(der, n);
 }
 
 struct crypto_pubkey *
@@ -273,6 +355,8 @@ crypto_pubkey_free(struct crypto_pubkey *k)
 {
 	if (k == NULL)
 		return;
+	EVP_PKEY_CTX_free(k->vctx[CRYPTO_SHA256]);
+	EVP_PKEY_CTX_free(k->vctx[CRYPTO_SHA1]);
 	EVP_PKEY_free(k->pkey);
 	free(k);
 }
@@ -303,19 +387,37 @@ verify_ed25519(EVP_PKEY *pkey, const unsigned char *msg, size_t n,
 	return ok;
 }
 
-static bool
-verify_rsa(EVP_PKEY *pkey, const EVP_MD *md, const unsigned char *digest,
-    size_t n, const unsigned char *sig, size_t siglen)
+/*
+ * An RSA verification context for k and alg, made once and kept with the
+ * key: OpenSSL 3 looks the algorithm up again for every new context, and
+ * EVP_PKEY_verify may be called repeatedly on one that is set up.
+ */
+static EVP_PKEY_CTX *
+rsa_ctx(struct crypto_pubkey *k, enum crypto_hash_alg alg, const EVP_MD *md)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-	bool ok = false;
+	EVP_PKEY_CTX *ctx = k->vctx[alg];
 
-	if (ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, md) == 1)
-		ok = EVP_PKEY_verify(ctx, sig, siglen, digest, n) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+	if (ctx != NULL)
+		return ctx;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL)
+		return NULL;
+	if (EVP_PKEY_verify_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, md) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	return k->vctx[alg] = ctx;
+}
+
+static bool
+verify_rsa(struct crypto_pubkey *k, enum crypto_hash_alg alg,
+    const EVP_MD *md, const unsigned char *digest, size_t n,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_PKEY_CTX *ctx = rsa_ctx(k, alg, md);
+
+	return ctx != NULL && EVP_PKEY_verify(ctx, sig, siglen, digest, n) == 1;
 }
 
 bool
@@ -331,7 +433,9 @@ crypto_verify(const struct crypto_pubkey *k, enum crypto_hash_alg alg,
 	if (k->type == CRYPTO_KEY_ED25519)
 		ok = verify_ed25519(k->pkey, digest, digestlen, sig, siglen);
 	else
-		ok = verify_rsa(k->pkey, md, digest, digestlen, sig, siglen);
+		/* the key's cached contexts are not part of its value */
+		ok = verify_rsa((struct crypto_pubkey *)k, alg, md, digest,
+		    digestlen, sig, siglen);
 	/* a bad signature leaves errors queued; they are not ours to show */
 	ERR_clear_error();
 	return ok;

@@ -395,12 +395,15 @@ check_required(const struct tags *tl, struct sig *s)
 static int
 parse_b64(const struct tags *tl, struct sig *s)
 {
-	struct buf tmp = { 0 };
 	const struct tag *b = tags_get(tl, "b"), *bh = tags_get(tl, "bh");
+	size_t k = 0;
 	int rc = 0;
 
-	tags_value_nows(b, &tmp);
-	snprintf(s->r.b8, sizeof(s->r.b8), "%.8s", tmp.p ? tmp.p : "");
+	/* header.b: the first 8 characters, FWS skipped (RFC 6008 2) */
+	for (size_t i = 0; i < b->valuelen && k < sizeof(s->r.b8) - 1; i++)
+		if (!is_fws((unsigned char)b->value[i]))
+			s->r.b8[k++] = b->value[i];
+	s->r.b8[k] = '\0';
 	if (crypto_base64_decode(b->value, b->valuelen, &s->b) < 0 ||
 	    s->b.len == 0)
 		rc = settle(s, VERDICT_PERMERROR,
@@ -409,7 +412,6 @@ parse_b64(const struct tags *tl, struct sig *s)
 	    s->bh.len == 0)
 		rc = settle(s, VERDICT_PERMERROR,
 		    "RFC 6376 3.5: bh= is not base64");
-	buf_free(&tmp);
 	return rc;
 }
 
