@@ -529,7 +529,7 @@ eval_stream(struct run *r, FILE *in, const char *name)
 	our_results(r, &m, &x);
 	compute_spf(r, &x);
 	au_rc = dmarc_authors_msg(&m, &au, &ad);
-	if (!x.have_dkim) {
+	if (!x.have_dkim && au_rc == 0) {
 		if (r->filter && (spool = tmpfile()) == NULL)
 			cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool "
 			    "file: %s", strerror(errno));
