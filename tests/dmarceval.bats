@@ -394,6 +394,14 @@ EOF
 	grep -q 'dmarc=pass' "$T/out.eml"
 }
 
+@test "-a copies NUL bytes, bare CR and a missing final newline unchanged" {
+	printf 'From: a@example.org\nSubject: x\n\nNUL\0here\rbare CR\nno newline' > "$T/odd.eml"
+	dmarceval "${DEMO[@]}" "${A[@]}" -a < "$T/odd.eml" > "$T/out.eml"
+	n=$(( $(wc -c < "$T/out.eml") - $(wc -c < "$T/odd.eml") ))
+	[ "$n" -gt 0 ]
+	tail -c +$((n + 1)) "$T/out.eml" | cmp - "$T/odd.eml"
+}
+
 @test "-a exits 0 on a permerror and still copies the message" {
 	msg -r 'From: <broken\n' > "$T/bad.eml"
 	run dmarceval "${DEMO[@]}" "${A[@]}" -a < "$T/bad.eml"
