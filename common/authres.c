@@ -449,7 +449,7 @@ authres_free(struct authres *ar)
  */
 struct rd {
 	unsigned	 nc;		/* AUTHRES_NC_* */
-	char		*what;		/* first nonconformity */
+	char		*what;		/* the nonconformities so far */
 };
 
 static void

@@ -372,6 +372,11 @@ Authentication-Results: other.example; dmarc=pass header.from=example.org'; } >"
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[0]}" == 'spf=pass authserv-id=x.example nonconformant='* ]]
 	[[ "${lines[1]}" == 'dkim=pass authserv-id=x.example nonconformant='* ]]
+	# brackets are not comments: the rest of that resinfo is dropped
+	run authres <<<'Authentication-Results: x.example; spf=pass [x <y smtp.mailfrom=a@b.example; dkim=pass header.d=[d'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'spf=pass authserv-id=x.example nonconformant="RFC 8601 2.2: text that is not a propspec dropped; RFC 8601 2.2: value with specials must be quoted"' ]
+	[[ "${lines[1]}" == 'dkim=pass header.d="[d" authserv-id=x.example nonconformant='* ]]
 }
 
 @test "hostile: an unterminated quoted-string runs to the end, flagged" {
