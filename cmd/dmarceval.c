@@ -338,8 +338,8 @@ evaluate(struct run *r, const struct dmarc_authors *au,
 		in.author = au->domain[i];
 		if (dmarc_eval(cli_dns(&r->cli), &in, &one, &d) == -1)
 			cli_fatal(&r->cli, EXIT_SOFTWARE, "%s", d.msg);
-		cli_trace(&r->cli, "%s: dmarc=%s", au->domain[i],
-		    verdict_name(one.verdict));
+		cli_trace(&r->cli, "%s: dmarc=%s after %zu _dmarc queries",
+		    au->domain[i], verdict_name(one.verdict), one.nqueries);
 		if (!have || dmarc_strictness(&one) >
 		    dmarc_strictness(res)) {
 			if (have)

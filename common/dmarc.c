@@ -862,6 +862,7 @@ check_alignment(struct ctx *c, const struct dmarc_record *rec)
 		pass |= r->spf.aligned;
 		unknown |= r->spf.unknown;
 		reason_ident(&b, "spf", &r->spf);
+		trace(c, "spf %s: %s", r->spf.domain, r->spf.why);
 	}
 	r->dkim = xcalloc(n ? n : 1, sizeof(*r->dkim));
 	for (size_t i = 0; i < n; i++) {
@@ -871,6 +872,8 @@ check_alignment(struct ctx *c, const struct dmarc_record *rec)
 		pass |= r->dkim[r->ndkim].aligned;
 		unknown |= r->dkim[r->ndkim].unknown;
 		reason_ident(&b, "dkim", &r->dkim[r->ndkim]);
+		trace(c, "dkim %s: %s", r->dkim[r->ndkim].domain,
+		    r->dkim[r->ndkim].why);
 		r->ndkim++;
 	}
 	if (b.len == 0)
