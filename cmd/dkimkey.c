@@ -179,12 +179,14 @@ cmd_gen(struct args *a)
 		cli_usage_error(&a->cli, "gen: -k is for record and check");
 	if (a->bits_given && a->type != CRYPTO_KEY_RSA)
 		cli_usage_error(&a->cli, "gen: -b is for RSA keys");
-	k = crypto_key_generate(a->type, (unsigned)a->bits, &d);
-	if (k == NULL)
-		cli_fatal(&a->cli, EXIT_SOFTWARE, "gen: %s", d.msg);
-	warn_rsa(a, k);
 	fd = create_key_file(a);
+	if ((k = crypto_key_generate(a->type, (unsigned)a->bits, &d)) == NULL) {
+		unlink(a->out);
+		cli_fatal(&a->cli, EXIT_SOFTWARE, "gen: %s", d.msg);
+	}
+	warn_rsa(a, k);
 	if (crypto_key_write_private(k, fd, &d) < 0 || close(fd) < 0) {
+		crypto_key_free(k);
 		unlink(a->out);
 		cli_fatal(&a->cli, EXIT_IOERR, "%s: %s", a->out,
 		    d.msg[0] ? d.msg : strerror(errno));
@@ -239,12 +241,14 @@ cmd_check(struct args *a)
 {
 	struct dkimsign_keycheck kc;
 	struct crypto_key *k;
+	struct dns *dns;
 	char name[NAME_CAP];
 
 	if (a->domain == NULL || a->selector == NULL)
 		cli_usage_error(&a->cli, "check: -d and -s are needed");
+	dns = cli_dns(&a->cli);
 	k = load_key(a);
-	dkimsign_key_check(cli_dns(&a->cli), k, a->domain, a->selector, name,
+	dkimsign_key_check(dns, k, a->domain, a->selector, name,
 	    sizeof(name), &kc);
 	printf("%s: %s\n", name, kc.why);
 	if (kc.state == DKIMSIGN_KEY_MATCH)

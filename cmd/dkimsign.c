@@ -229,8 +229,11 @@ load_keys(struct run *r)
 		bool loose;
 
 		k = crypto_key_load(r->ka[i].path, &loose, NULL, &d);
-		if (k == NULL)
+		if (k == NULL) {
+			while (i-- > 0)
+				crypto_key_free(r->keys[i].key);
 			cli_fatal(&r->cli, EXIT_NOINPUT, "key %s", d.msg);
+		}
 		if (loose)
 			cli_warn(&r->cli, "warning: key %s is readable by "
 			    "group or others", r->ka[i].path);
@@ -331,7 +334,8 @@ write_body(struct run *r, struct spool *sp, FILE *in, FILE *out)
 	FILE *from = in;
 
 	if (!sp->reread && sp->f == NULL)
-		return fwrite(sp->mem.p, 1, sp->mem.len, out) == sp->mem.len ?
+		return sp->mem.len == 0 ||
+		    fwrite(sp->mem.p, 1, sp->mem.len, out) == sp->mem.len ?
 		    0 : -2;
 	if (sp->f != NULL) {
 		fflush(sp->f);
