@@ -8,7 +8,7 @@ load helpers
 setup_file() {
 	# CI installs clang (README); without it this suite fails, not skips.
 	FUZZ_B="$TOP/build-fuzz"
-	make -C "$TOP" -s fuzz FUZZ_B="$FUZZ_B" >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" -s fuzz FUZZ_B="$FUZZ_B" >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
 		{ cat "$BATS_FILE_TMPDIR/build.log" >&3; return 1; }
 }
 
