@@ -403,3 +403,53 @@ EOF
 	[ "$status" -eq 65 ]
 	[[ $output = *"spfcheck: "*"z:1:"* ]]
 }
+
+# --- macros (RFC 7208 7) ---
+
+@test "RFC 7208 7.4: every expansion example of the RFC, IPv4 and IPv6" {
+	local m want ip out
+	while IFS='|' read -r ip m want; do
+		run spfcheck --offline -v --ip "$ip" \
+		    --mail-from strong-bad@email.example.com \
+		    --record "v=spf1 exists:$m -all"
+		out=$(grep -o 'expands to "[^"]*"' <<<"$output" | head -n 1)
+		echo "$m -> $out (want $want)"
+		[ "$out" = "expands to \"$want\"" ]
+	done <<'EOF2'
+192.0.2.3|%{s}|strong-bad@email.example.com
+192.0.2.3|%{o}|email.example.com
+192.0.2.3|%{d}|email.example.com
+192.0.2.3|%{d4}|email.example.com
+192.0.2.3|%{d3}|email.example.com
+192.0.2.3|%{d2}|example.com
+192.0.2.3|%{d1}|com
+192.0.2.3|%{dr}|com.example.email
+192.0.2.3|%{d2r}|example.email
+192.0.2.3|%{l}|strong-bad
+192.0.2.3|%{l-}|strong.bad
+192.0.2.3|%{lr}|strong-bad
+192.0.2.3|%{lr-}|bad.strong
+192.0.2.3|%{l1r-}|strong
+192.0.2.3|%{ir}.%{v}._spf.%{d2}|3.2.0.192.in-addr._spf.example.com
+192.0.2.3|%{lr-}.lp._spf.%{d2}|bad.strong.lp._spf.example.com
+192.0.2.3|%{lr-}.lp.%{ir}.%{v}._spf.%{d2}|bad.strong.lp.3.2.0.192.in-addr._spf.example.com
+192.0.2.3|%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}|3.2.0.192.in-addr.strong.lp._spf.example.com
+192.0.2.3|%{d2}.trusted-domains.example.net|example.com.trusted-domains.example.net
+2001:db8::cb01|%{ir}.%{v}._spf.%{d2}|1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com
+::ffff:192.0.2.3|%{ir}.%{v}._spf.%{d2}|3.2.0.192.in-addr._spf.example.com
+192.0.2.3|%{S}.%{L}.x.example.com|strong-bad%40email.example.com.strong-bad.x.example.com
+192.0.2.3|%%.%_.%-.%{h}.example.com|%. .%20.unknown.example.com
+EOF2
+}
+
+@test "RFC 7208 7.3: exp-only macros c, r, t expand in the explanation" {
+	run spfcheck --offline --ip 2001:db8::cb01 --mail-from a@example.com \
+	    --receiver rcv.example -t 1400000000 --record 'v=spf1 -all' \
+	    --default-exp '%{c} %{r} %{t} %{i}'
+	[ "$status" -eq 1 ]
+	[[ $output = *'explanation="2001:db8::cb01 rcv.example 1400000000 2.0.0.1.0.d.b.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.b.0.1"'* ]]
+	run spfcheck --offline --ip 192.0.2.3 --mail-from a@example.com \
+	    --record 'v=spf1 a:%{c}.example.com -all'
+	[ "$status" -eq 4 ]
+	[[ $output = *"RFC 7208 7.2: exp-only macro letter"* ]]
+}
