@@ -17,6 +17,7 @@
 #define TAB_WIDTH	8	/* columns a folding HTAB may take */
 #define LABEL_MAX	63	/* RFC 1035 2.3.4 */
 #define NAME_MAX_LEN	253	/* RFC 1035 2.3.4, presentation form */
+#define TAG_MAX		(NAME_MAX_LEN + 8)	/* bytes of a formatted tag */
 
 /*
  * RFC 6376 5.4.1's recommended fields, with Message-ID, Sender, the MIME
@@ -364,6 +365,23 @@ fold_tag(struct fold *f, const char *text)
 	fold_add(f, text, n);
 }
 
+/* The same, formatted; the values are checked, so TAG_MAX holds them. */
+static void
+fold_tagf(struct fold *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+fold_tagf(struct fold *f, const char *fmt, ...)
+{
+	char text[TAG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fold_tag(f, text);
+}
+
 /*
  * h=: FWS may come around each ":" (RFC 6376 3.5 sig-h-tag); lines are
  * broken before a ":", so the line ends in a name, not in a colon.
@@ -389,20 +407,16 @@ fold_hlist(struct fold *f, const char *list)
 	fold_add(f, ";", 1);
 }
 
-/*
- * base64 value, split anywhere (RFC 6376 3.5 base64string allows FWS
- * between its characters).  semi: a ";" follows and stays on the line.
- */
+/* base64, split anywhere: RFC 6376 3.5 base64string allows FWS between
+ * its characters. */
 static void
-fold_base64(struct fold *f, const char *p, size_t n, bool semi)
+fold_base64(struct fold *f, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!fits(f, 1 + (semi && i + 1 == n)))
+		if (!fits(f, 1))
 			fold_break(f);
 		fold_add(f, p + i, 1);
 	}
-	if (semi)
-		fold_add(f, ";", 1);
 }
 
 /* RFC 6376 2.11 dkim-quoted-printable, for i=. */
@@ -435,18 +449,16 @@ format_prefix(struct dkimsign *s, const struct dkimsign_key *k,
 	buf_reset(&s->field);
 	fold_add(&f, "DKIM-Signature:", 15);
 	fold_tag(&f, "v=1;");
-#define TAG(...) do { buf_reset(t); buf_printf(t, __VA_ARGS__); \
-		fold_tag(&f, t->p); } while (0)
-	TAG("a=%s;", crypto_key_alg_name(k->key));
-	TAG("c=%s/%s;", canon_name(o->hcanon), canon_name(o->bcanon));
-	TAG("d=%s;", k->domain);
-	TAG("s=%s;", k->selector);
-	TAG("t=%lld;", o->time);
+	fold_tagf(&f, "a=%s;", crypto_key_alg_name(k->key));
+	fold_tagf(&f, "c=%s/%s;", canon_name(o->hcanon),
+	    canon_name(o->bcanon));
+	fold_tagf(&f, "d=%s;", k->domain);
+	fold_tagf(&f, "s=%s;", k->selector);
+	fold_tagf(&f, "t=%lld;", o->time);
 	if (o->expire > 0)
-		TAG("x=%lld;", o->time + o->expire);
+		fold_tagf(&f, "x=%lld;", o->time + o->expire);
 	if (o->body_length)
-		TAG("l=%llu;", (unsigned long long)blen);
-#undef TAG
+		fold_tagf(&f, "l=%llu;", (unsigned long long)blen);
 	if (o->identity != NULL) {
 		buf_reset(t);
 		buf_adds(t, "i=");
@@ -455,9 +467,7 @@ format_prefix(struct dkimsign *s, const struct dkimsign_key *k,
 		fold_tag(&f, t->p);
 	}
 	fold_hlist(&f, s->hlist.p);
-	buf_reset(t);
-	buf_printf(t, "bh=%s;", bh);
-	fold_tag(&f, t->p);
+	fold_tagf(&f, "bh=%s;", bh);
 	fold_break(&f);
 	fold_add(&f, "b=", 2);
 	s->col = f.col;
@@ -484,7 +494,7 @@ sign_one(struct dkimsign *s, const struct dkimsign_key *k, const char *eol,
 	if (crypto_key_sign(k->key, dg, dn, &s->tmp, d) < 0)
 		return -1;
 	buf_add(out, s->field.p, s->field.len);
-	fold_base64(&f, s->tmp.p, s->tmp.len, false);
+	fold_base64(&f, s->tmp.p, s->tmp.len);
 	buf_adds(out, eol);
 	return 0;
 }
