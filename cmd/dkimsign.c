@@ -475,12 +475,15 @@ sign_to_file(struct run *r, const char *path, FILE *in, const char *target,
 		return EXIT_IOERR;
 	}
 	rc = sign_message(r, in, out, d);
-	if (fclose(out) != 0 && rc == 0)
-		rc = EXIT_IOERR, diag_set(d, "write error: %s",
+	if (fclose(out) != 0 && rc == 0) {
+		diag_set(d, "write error: %s", strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	if (rc == 0 && rename(tmp.p, target) < 0) {
+		diag_set(d, "cannot rename to %s: %s", target,
 		    strerror(errno));
-	if (rc == 0 && rename(tmp.p, target) < 0)
-		rc = EXIT_IOERR, diag_set(d, "cannot rename to %s: %s",
-		    target, strerror(errno));
+		rc = EXIT_IOERR;
+	}
 	if (rc != 0)
 		unlink(tmp.p);
 	else
@@ -516,7 +519,6 @@ sign_path(struct run *r, const char *path)
 		if (rc == 0)
 			trace_signed(r, "stdin");
 	} else if ((in = fopen(path, "rb")) == NULL) {
-		d.msg[0] = '\0';
 		diag_set(&d, "%s", strerror(errno));
 		rc = EXIT_NOINPUT;
 	} else {
