@@ -181,9 +181,13 @@ verify_stream(struct run *r, FILE *in, const char *name)
 	} else {
 		dkim_msg_final(dm);
 		lines = result_lines(dm, &n);
-		for (size_t i = 0; i < dkim_msg_count(dm); i++)
-			cli_trace(&r->cli, "%s: signature %zu: %s", name, i + 1,
-			    dkim_msg_result(dm, i)->reason);
+		for (size_t i = 0; i < dkim_msg_count(dm); i++) {
+			const struct dkim_result *res = dkim_msg_result(dm, i);
+
+			cli_trace(&r->cli, "%s: signature %zu: %s%s%s", name,
+			    i + 1, verdict_name(res->verdict),
+			    res->reason[0] ? ": " : "", res->reason);
+		}
 		r->best = r->any ? verdict_best(r->best, dkim_msg_verdict(dm))
 		    : dkim_msg_verdict(dm);
 		r->any = true;

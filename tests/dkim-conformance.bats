@@ -29,8 +29,8 @@ run_suite() {
 	run_suite dkimpy 7
 }
 
-@test "dkimpy: negative key records (RFC 6376 3.6.1, 6.1.2) and SPKI / bare RSAPublicKey keys of peer-signed messages" {
-	run_suite dkimpy-keys 11
+@test "dkimpy: 4 negative key records (RFC 6376 3.6.1, 6.1.2); 10 peer-signed round trips (SPKI, bare RSAPublicKey, PKCS#8, ed25519, 8-bit headers)" {
+	run_suite dkimpy-keys 14
 }
 
 @test "RFC 6376 3.4: dkimpy's 17 canonicalization pairs (each also idempotent) and its 9 c= values" {

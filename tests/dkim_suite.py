@@ -160,7 +160,7 @@ def suite_dkimpy(tmp):
         check("dkimpy " + name, got, want, out.strip())
 
 
-def sign_with_peer(msg, key, d, s, tmp):
+def sign_with_peer(msg, key, d, s, tmp, alg=b"rsa-sha256"):
     """dkimpy's own signer (the peer) signs msg: python3-dkim."""
     import dkim
     with open(msg, "rb") as f:
@@ -168,7 +168,8 @@ def sign_with_peer(msg, key, d, s, tmp):
     with open(key, "rb") as f:
         priv = f.read()
     sig = dkim.sign(data, s.encode(), d.encode(), priv,
-                    include_headers=[b"from", b"to", b"subject"])
+                    include_headers=[b"from", b"to", b"subject"],
+                    signature_algorithm=alg)
     path = os.path.join(tmp, "signed-" + s + ".eml")
     with open(path, "wb") as f:
         f.write(sig + data)
@@ -207,16 +208,18 @@ def suite_dkimpy_keys(tmp):
         got, out = verify(msg, zone)
         check("dkimpy negative key " + case["record"], got,
               [ours[case["record"]]], out.strip())
-    # the round-trip records (SPKI and bare RSAPublicKey, implicit k=):
-    # a message signed by the peer with each key verifies here
+    # the round trips (SPKI and bare RSAPublicKey, implicit k=, PKCS#8,
+    # ed25519 seeds, and 8-bit Windows-1258 header bytes): a message signed
+    # by the peer with each key verifies here
     for rt in docs[1]["roundtrips"]:
-        if not rt["record"].startswith("data/") or "w1258" in rt["message"]:
-            continue
-        with open(os.path.join(DKIM, "dkimpy", rt["record"])) as f:
-            rec = f.read().strip()
+        rec = rt["record"]
+        if rec.startswith("data/"):
+            with open(os.path.join(DKIM, "dkimpy", rec)) as f:
+                rec = f.read().strip()
+        alg = b"ed25519-sha256" if "k=ed25519" in rec else b"rsa-sha256"
         signed = sign_with_peer(os.path.join(DKIM, "dkimpy", rt["message"]),
                                 os.path.join(DKIM, "dkimpy", rt["key"]),
-                                rt["d"], rt["s"], tmp)
+                                rt["d"], rt["s"], tmp, alg)
         zone = write_zone(tmp, zone_txt(f"{rt['s']}._domainkey.{rt['d']}",
                                         rec), "rt.zone")
         got, out = verify(signed, zone)
