@@ -209,6 +209,11 @@ filter(struct opts *o)
 		cli_fatal(&o->cli, EXIT_DATAERR, "cannot read the message: %s",
 		    d.msg);
 	}
+	if (msg_empty(&m)) {
+		/* an earlier stage failed: never turn nothing into a message */
+		msg_free(&m);
+		cli_fatal(&o->cli, EXIT_DATAERR, "empty input, not a message");
+	}
 	evaluate(o, &res);
 	ar = ar_field(o, &res, m.eol);
 	rs = spf_received_spf(&o->req, &res, m.eol);

@@ -453,3 +453,9 @@ EOF2
 	[ "$status" -eq 4 ]
 	[[ $output = *"RFC 7208 7.2: exp-only macro letter"* ]]
 }
+
+@test "-a: an empty input is not a message: exit 65, nothing written" {
+	run sh -c "spfcheck $Z -a --ip 192.0.2.25 --helo mx.example.org </dev/null 2>/dev/null"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+}
