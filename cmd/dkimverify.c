@@ -171,6 +171,13 @@ verify_stream(struct run *r, FILE *in, const char *name)
 		msg_free(&m);
 		return;
 	}
+	if (r->filter && msg_empty(&m)) {
+		/* an earlier stage failed: never turn nothing into a message */
+		cli_warn(&r->cli, "%s: empty input, not a message", name);
+		r->err = EXIT_DATAERR;
+		msg_free(&m);
+		return;
+	}
 	if (r->filter && (spool = tmpfile()) == NULL)
 		cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool file: %s",
 		    strerror(errno));

@@ -559,3 +559,9 @@ explain_with() {
 	echo "$output"
 	[ "$output" = pass ]
 }
+
+@test "-a: empty input (a failed stage before) is exit 65 with nothing written" {
+	run dkimverify -a --offline < /dev/null
+	[ "$status" -eq 65 ]
+	[[ "$output" == *'empty input, not a message'* ]]
+}
