@@ -155,26 +155,59 @@ feed_body(struct msg *m, struct dkim_msg *dm, FILE *spool)
 	return k < 0 ? -1 : 0;
 }
 
+/* The verdicts of dm are in: trace, remember the best, write out. */
+static void
+conclude(struct run *r, struct msg *m, struct dkim_msg *dm, FILE *spool,
+    const char *name)
+{
+	size_t n;
+	char **lines = result_lines(dm, &n);
+
+	for (size_t i = 0; i < dkim_msg_count(dm); i++) {
+		const struct dkim_result *res = dkim_msg_result(dm, i);
+
+		cli_trace(&r->cli, "%s: signature %zu: %s%s%s", name, i + 1,
+		    verdict_name(res->verdict), res->reason[0] ? ": " : "",
+		    res->reason);
+	}
+	r->best = r->any ? verdict_best(r->best, dkim_msg_verdict(dm)) :
+	    dkim_msg_verdict(dm);
+	r->any = true;
+	if (!r->filter)
+		report(r, name, lines, n);
+	else if (filter_out(r, m, spool, lines, n) < 0)
+		r->err = EXIT_IOERR;
+	free_lines(lines, n);
+}
+
+/* Read the header; false (r->err set) if there is no message to check. */
+static bool
+read_header(struct run *r, struct msg *m, FILE *in, const char *name)
+{
+	struct diag d = { { 0 } };
+
+	if (msg_read_header(m, in, &d) < 0) {
+		cli_warn(&r->cli, "%s: %s", name, d.msg);
+		r->err = EXIT_DATAERR;
+		return false;
+	}
+	if (r->filter && msg_empty(m)) {
+		/* an earlier stage failed: never turn nothing into a message */
+		cli_warn(&r->cli, "%s: empty input, not a message", name);
+		r->err = EXIT_DATAERR;
+		return false;
+	}
+	return true;
+}
+
 static void
 verify_stream(struct run *r, FILE *in, const char *name)
 {
 	struct msg m = { 0 };
-	struct diag d = { { 0 } };
 	struct dkim_msg *dm;
 	FILE *spool = NULL;
-	char **lines;
-	size_t n;
 
-	if (msg_read_header(&m, in, &d) < 0) {
-		cli_warn(&r->cli, "%s: %s", name, d.msg);
-		r->err = EXIT_DATAERR;
-		msg_free(&m);
-		return;
-	}
-	if (r->filter && msg_empty(&m)) {
-		/* an earlier stage failed: never turn nothing into a message */
-		cli_warn(&r->cli, "%s: empty input, not a message", name);
-		r->err = EXIT_DATAERR;
+	if (!read_header(r, &m, in, name)) {
 		msg_free(&m);
 		return;
 	}
@@ -187,22 +220,7 @@ verify_stream(struct run *r, FILE *in, const char *name)
 		r->err = EXIT_IOERR;
 	} else {
 		dkim_msg_final(dm);
-		lines = result_lines(dm, &n);
-		for (size_t i = 0; i < dkim_msg_count(dm); i++) {
-			const struct dkim_result *res = dkim_msg_result(dm, i);
-
-			cli_trace(&r->cli, "%s: signature %zu: %s%s%s", name,
-			    i + 1, verdict_name(res->verdict),
-			    res->reason[0] ? ": " : "", res->reason);
-		}
-		r->best = r->any ? verdict_best(r->best, dkim_msg_verdict(dm))
-		    : dkim_msg_verdict(dm);
-		r->any = true;
-		if (!r->filter)
-			report(r, name, lines, n);
-		else if (filter_out(r, &m, spool, lines, n) < 0)
-			r->err = EXIT_IOERR;
-		free_lines(lines, n);
+		conclude(r, &m, dm, spool, name);
 	}
 	if (spool != NULL)
 		fclose(spool);
