@@ -55,7 +55,12 @@ struct dkimsign {
 	struct buf		 field;		/* the field being made */
 	struct buf		 tmp;
 	size_t			 col;		/* column after "b=" */
+	const char		*plan[2 * DKIMSIGN_NAMES_MAX];	/* h= names */
+	bool			 over[2 * DKIMSIGN_NAMES_MAX];	/* oversigned */
+	size_t			 nplan;
 };
+
+static void	make_plan(struct dkimsign *s);
 
 static size_t
 list_len(const char *const *l)
@@ -228,6 +233,7 @@ dkimsign_new(const struct dkimsign_opts *o)
 	s->o = o;
 	s->bhash = crypto_hash_new(CRYPTO_SHA256);
 	s->hhash = crypto_hash_new(CRYPTO_SHA256);
+	make_plan(s);
 	dkimsign_reset(s);
 	return s;
 }
@@ -294,25 +300,38 @@ seen_before(const char *const *l, size_t i)
 	return list_has(l, i, l[i]);
 }
 
-/* h= and the header hash input, RFC 6376 5.4 and 3.7. */
+/*
+ * Which names h= lists, once for the run: the signed ones in their order,
+ * then those only oversigned; repeats dropped, case ignored.
+ */
 static void
-select_fields(struct dkimsign *s, const struct msg *m)
+make_plan(struct dkimsign *s)
 {
 	const struct dkimsign_opts *o = s->o;
 
 	for (size_t i = 0; i < o->nsign; i++) {
 		if (seen_before(o->sign, i))
 			continue;
-		select_name(s, m, o->sign[i], msg_count(m, o->sign[i]) +
-		    list_has(o->oversign, o->noversign, o->sign[i]));
+		s->plan[s->nplan] = o->sign[i];
+		s->over[s->nplan++] = list_has(o->oversign, o->noversign,
+		    o->sign[i]);
 	}
 	for (size_t i = 0; i < o->noversign; i++) {
 		if (seen_before(o->oversign, i) ||
 		    list_has(o->sign, o->nsign, o->oversign[i]))
 			continue;
-		select_name(s, m, o->oversign[i],
-		    msg_count(m, o->oversign[i]) + 1);
+		s->plan[s->nplan] = o->oversign[i];
+		s->over[s->nplan++] = true;
 	}
+}
+
+/* h= and the header hash input, RFC 6376 5.4 and 3.7. */
+static void
+select_fields(struct dkimsign *s, const struct msg *m)
+{
+	for (size_t i = 0; i < s->nplan; i++)
+		select_name(s, m, s->plan[i], msg_count(m, s->plan[i]) +
+		    s->over[i]);
 }
 
 /* Line folding of the new field: lines stay under DKIMSIGN_LINE_MAX. */
