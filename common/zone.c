@@ -154,23 +154,25 @@ lex_quoted(struct zparse *z)
 	return push_tok(z, start, (size_t)(z->p - 1 - start), true);
 }
 
-static bool
-is_delim(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' ||
-	    c == '(' || c == ')' || c == '"';
-}
+/* Bytes that end an unquoted field (RFC 1035 5.1), and the backslash. */
+static const bool stop[256] = {
+	[' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true,
+	[';'] = true, ['('] = true, [')'] = true, ['"'] = true,
+	['\\'] = true,
+};
 
 static int
 lex_word(struct zparse *z)
 {
 	const char *start = z->p;
 
-	while (z->p < z->end && !is_delim((unsigned char)*z->p)) {
-		if (*z->p == '\\')
+	while (z->p < z->end) {
+		if (!stop[(unsigned char)*z->p])
+			z->p++;
+		else if (*z->p == '\\')
 			skip_escape(z);
 		else
-			z->p++;
+			break;
 	}
 	if (z->p > z->end)
 		z->p = z->end;
@@ -192,12 +194,16 @@ lex_char(struct zparse *z, int *paren)
 {
 	switch (*z->p) {
 	case ' ': case '\t': case '\r':
-		z->p++;
-		return 0;
-	case ';':
-		while (z->p < z->end && *z->p != '\n')
+		do
 			z->p++;
+		while (z->p < z->end && (*z->p == ' ' || *z->p == '\t'));
 		return 0;
+	case ';': {
+		const char *nl = memchr(z->p, '\n', (size_t)(z->end - z->p));
+
+		z->p = nl ? nl : z->end;
+		return 0;
+	}
 	case '(':
 		(*paren)++;
 		z->p++;
@@ -246,43 +252,60 @@ read_record(struct zparse *z, bool *indented)
 
 /* ---- field decoders ---- */
 
-/* RFC 1035 5.1: \X is X, \DDD is the octet DDD. */
+/* One escape at t->s[*i] (after the backslash) into *c. */
+static int
+unescape(struct zparse *z, const struct tok *t, size_t *i, unsigned char *c)
+{
+	const char *s = t->s;
+
+	if (*i >= t->len)
+		return zerr(z, "backslash at end of field");
+	if (*i + 2 < t->len && is_digit(s[*i]) && is_digit(s[*i + 1]) &&
+	    is_digit(s[*i + 2])) {
+		int v = (s[*i] - '0') * 100 + (s[*i + 1] - '0') * 10 +
+		    (s[*i + 2] - '0');
+
+		if (v > 255)
+			return zerr(z, "bad escape \\%.3s", s + *i);
+		*c = (unsigned char)v;
+		*i += 3;
+		return 0;
+	}
+	if (is_digit(s[*i]))
+		return zerr(z, "bad escape: \\DDD needs three digits");
+	*c = (unsigned char)s[(*i)++];
+	return 0;
+}
+
+/* RFC 1035 5.1: \X is X, \DDD is the octet DDD.  Plain runs are copied
+ * whole: zone loading is on every tool's start-up path. */
 static int
 decode(struct zparse *z, const struct tok *t, struct buf *out, bool name)
 {
 	size_t i = 0;
 
 	buf_reset(out);
+	buf_reserve(out, t->len);
 	while (i < t->len) {
-		unsigned char c = (unsigned char)t->s[i++];
+		const char *bs = memchr(t->s + i, '\\', t->len - i);
+		size_t run = bs ? (size_t)(bs - t->s) - i : t->len - i;
+		unsigned char c = 0;
 
-		if (c == '\\') {
-			if (i >= t->len)
-				return zerr(z, "backslash at end of field");
-			if (i + 2 < t->len && is_digit(t->s[i]) &&
-			    is_digit(t->s[i + 1]) && is_digit(t->s[i + 2])) {
-				int v = (t->s[i] - '0') * 100 +
-				    (t->s[i + 1] - '0') * 10 + (t->s[i + 2] - '0');
-
-				if (v > 255)
-					return zerr(z, "bad escape \\%.3s",
-					    t->s + i);
-				c = (unsigned char)v;
-				i += 3;
-			} else if (is_digit(t->s[i])) {
-				return zerr(z, "bad escape: \\DDD needs "
-				    "three digits");
-			} else
-				c = (unsigned char)t->s[i++];
-			if (name && (c == '.' || c == '\0'))
-				return zerr(z, "escaped dot or NUL in a name "
-				    "is not supported");
-		} else if (name && c == '\0')
+		if (name && memchr(t->s + i, '\0', run) != NULL)
 			return zerr(z, "NUL byte in a name");
+		buf_add(out, t->s + i, run);
+		i += run;
+		if (i == t->len)
+			break;
+		i++;
+		if (unescape(z, t, &i, &c) == -1)
+			return -1;
+		if (name && (c == '.' || c == '\0'))
+			return zerr(z, "escaped dot or NUL in a name is not "
+			    "supported");
 		buf_addc(out, c);
 	}
-	if (out->p == NULL)
-		buf_reserve(out, 0);
+	out->p[out->len] = '\0';	/* reserved above, even when empty */
 	return 0;
 }
 

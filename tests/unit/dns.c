@@ -400,6 +400,9 @@ test_errors(void)
 	    "t.zone:7: unknown type BAD");
 	ERR("a. 1x A 192.0.2.1\n", "t.zone:1: bad TTL");
 	ERR("a. $INCLUDE\n", "t.zone:1: unknown type $INCLUDE");
+	/* an empty field (fuzzer find: decode left it unterminated) */
+	ERR("$INCLUDE\r\"\"\n", "t.zone:1: $INCLUDE : No such file or "
+	    "directory");
 	ERR("$INCLUDE /nonexistent/zone\n",
 	    "t.zone:1: $INCLUDE /nonexistent/zone: No such file or directory");
 #undef ERR
