@@ -102,7 +102,7 @@ MX ttl=300 20 mx2.example.net" ]
 	[ "$output" = "6122625c6300640a" ]
 }
 
-@test "RFC 1035 2.3.3: a name with 8-bit bytes is asked and answered" {
+@test "RFC 2181 11: a name with 8-bit bytes is asked and answered" {
 	need_knot
 	q "$(printf 'CAF\303\251.mauth.test')" TXT --resolver "$KNOT_ADDR"
 	[ "${lines[0]}" = "NOERROR 1 network" ]

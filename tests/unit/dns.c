@@ -345,8 +345,20 @@ test_cache(void)
 	}
 	CHECK(dns_query(dns, "a.example", DNS_T_TXT) == a &&
 	    txt_is(a, 0, "x", 1));
+	/* Hits are cheap: 150,000 a second is what 50,000 SPF checks of a
+	 * 3-lookup record need; ask for far more, sanitizers included. */
+	{
+		clock_t t0 = clock();
+		size_t got = 0;
+
+		for (int i = 0; i < 300000; i++)
+			got += dns_query(dns, "a.example", DNS_T_TXT)->n;
+		double s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+		CHECK(got == 300000 && s < 1.0);
+		printf("300000 cache hits in %.3f s\n", s);
+	}
 	dns_stats(dns, &q, &net);
-	CHECK(q == 5007 && net == 0);
+	CHECK(q == 305007 && net == 0);
 	dns_free(dns);
 	dns_free(NULL);
 }
