@@ -231,8 +231,15 @@ content_span(const unsigned char *s, size_t n, unsigned mask)
 	size_t i = 0;
 
 	for (;;) {
-		while (i < n && !(cls[s[i]] & mask))
+		while (i < n && s[i] > ' ')	/* no stop byte is above SP */
 			i++;
+		if (i >= n)
+			return i;
+		if (!(cls[s[i]] & mask)) {	/* a control byte, or WSP in
+						 * simple: content */
+			i++;
+			continue;
+		}
 		if (i == 0 || i + 1 >= n || s[i] != ' ' ||
 		    (cls[s[i + 1]] & mask))
 			return i;

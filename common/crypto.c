@@ -163,20 +163,21 @@ crypto_base64_encode(struct buf *out, const void *p, size_t n)
 	}
 }
 
-static int
-b64_value(unsigned char c)
+/* Base64 alphabet values (RFC 4648 4); B64_BAD for anything else. */
+#define B64_BAD	0xff
+
+static unsigned char b64_rev[256];
+static bool b64_built;
+
+static void
+b64_table(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	if (b64_built)
+		return;
+	b64_built = true;
+	memset(b64_rev, B64_BAD, sizeof(b64_rev));
+	for (int i = 0; i < 64; i++)
+		b64_rev[(unsigned char)b64[i]] = (unsigned char)i;
 }
 
 static bool
@@ -192,22 +193,24 @@ crypto_base64_decode(const char *s, size_t n, struct buf *out)
 	size_t bits = 0, pad = 0, nchars = 0;
 	unsigned char *o;
 
+	b64_table();
 	buf_reserve(out, n / 4 * 3 + 3);
 	o = (unsigned char *)out->p + out->len;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int x;
+		unsigned char c = (unsigned char)s[i], x = b64_rev[c];
 
-		if (is_space(c))
-			continue;
-		if (c == '=') {
+		if (x == B64_BAD) {
+			if (is_space(c))
+				continue;
+			if (c != '=')
+				return -1;	/* not base64 */
 			pad++;
 			continue;
 		}
-		if (pad > 0 || (x = b64_value(c)) < 0)
-			return -1;	/* data after padding, or not base64 */
+		if (pad > 0)
+			return -1;	/* data after padding */
 		nchars++;
-		v = (v << 6 | (unsigned long)x) & 0xffffff;
+		v = (v << 6 | x) & 0xffffff;
 		if ((bits += 6) >= 8) {
 			bits -= 8;
 			*o++ = (unsigned char)(v >> bits);
