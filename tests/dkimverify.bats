@@ -524,7 +524,11 @@ explain_with() {
 	    /usr/bin/time -f '%M' -o "$T/rss" dkimverify --offline --zone "$ZONE" > "$T/out"
 	grep -q '^dkim=pass' "$T/out"
 	echo "peak RSS: $(cat "$T/rss") KiB"
-	[ "$(cat "$T/rss")" -lt 16384 ]
+	# a sanitizer build carries ASan's shadow memory and quarantine: it
+	# is held to 64 MiB, still far from holding the 1 GiB body
+	limit=16384
+	if grep -q __asan_init "$MAUTH_BIN/dkimverify"; then limit=65536; fi
+	[ "$(cat "$T/rss")" -lt "$limit" ]
 }
 
 @test "interop: messages Mail::DKIM signs (4 canonicalizations) verify, also stored with LF" {
