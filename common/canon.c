@@ -213,7 +213,7 @@ stop_mask(const struct canon_body *cb)
 {
 	unsigned mask = C_CR | C_LF;
 
-	if (cb->flags & CANON_F_RAW_LF)
+	if (cb->flags & (CANON_F_RAW_LF | CANON_F_LF_ONLY))
 		mask &= ~(unsigned)C_LF;
 	if (cb->alg == CANON_RELAXED)
 		mask |= C_WSP;
@@ -257,6 +257,11 @@ canon_body_update(struct canon_body *cb, const void *p, size_t n)
 	while (i < n) {
 		if (cb->cr) {
 			cb->cr = false;
+			if (s[i] == '\n' && (cb->flags & CANON_F_LF_ONLY)) {
+				content(cb, s + i, 1);
+				i++;
+				continue;
+			}
 			if (s[i] == '\n') {
 				line_end(cb);
 				i++;

@@ -48,6 +48,9 @@ typedef void	(*canon_sink)(void *arg, const void *p, size_t n);
 /* Variants for diagnosis (--explain), never for a verdict. */
 #define CANON_F_RAW_LF		0x1	/* a bare LF is not a line end */
 #define CANON_F_KEEP_TRAILING	0x2	/* trailing empty lines are kept */
+#define CANON_F_LF_ONLY		0x4	/* CRLF read as a bare LF, and every
+					 * LF hashed as it is (a signer that
+					 * saw the message before CRLF) */
 
 /*
  * A streaming body canonicalizer.  Fields are private to canon.c; the

@@ -16,7 +16,7 @@
 
 #define T_DIGITS_MAX	12	/* RFC 6376 3.5 sig-t-tag: 1*12DIGIT */
 #define L_DIGITS_MAX	76	/* RFC 6376 3.5 sig-l-tag: 1*76DIGIT */
-#define VARIANTS_MAX	5	/* --explain body hash variants */
+#define VARIANTS_MAX	6	/* --explain body hash variants */
 
 /* A parsed key record, kept by the verifier for the answer it came from:
  * the record's tags, and the key (NULL if p= is no usable key: bad). */
@@ -688,20 +688,18 @@ setup_bodies(struct dkim_msg *dm, struct sig *s)
 	v[0] = (struct variant){ get_body(dm, s->bc, lim, s->halg,
 	    CANON_F_RAW_LF, true), "bare LF line ends hashed as they are" };
 	v[1] = (struct variant){ get_body(dm, s->bc, lim, s->halg,
+	    CANON_F_LF_ONLY, true), "line ends hashed as bare LF (signed "
+	    "before conversion to CRLF)" };
+	v[2] = (struct variant){ get_body(dm, s->bc, lim, s->halg,
 	    CANON_F_KEEP_TRAILING, true), "trailing empty lines kept" };
-	v[2] = (struct variant){ get_body(dm, other, lim, s->halg, 0, true),
+	v[3] = (struct variant){ get_body(dm, other, lim, s->halg, 0, true),
 	    other == CANON_RELAXED ? "relaxed body canonicalization" :
 	    "simple body canonicalization" };
-	s->nvar = 3;
-	if (s->has_l) {
-		v[3] = (struct variant){ get_body(dm, s->bc, CANON_NO_LIMIT,
-		    s->halg, 0, true), "the whole body, ignoring l=" };
-		s->nvar = 4;
-	} else {
-		v[3] = (struct variant){ get_body(dm, s->bc, lim, s->halg, 0,
-		    true), NULL };	/* prefix search */
-		s->nvar = 4;
-	}
+	/* with l=: the whole body; without: the longest signed prefix */
+	v[4] = (struct variant){ get_body(dm, s->bc, s->has_l ?
+	    CANON_NO_LIMIT : lim, s->halg, 0, true), s->has_l ?
+	    "the whole body, ignoring l=" : NULL };
+	s->nvar = 5;
 }
 
 /* Link the prefix searches to their signature's bh= (after every
