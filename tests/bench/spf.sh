@@ -33,7 +33,13 @@ if [ -z "${SPF_BENCH_NS:-}" ]; then
 	SPF_BENCH_NS=1 MAUTH_BIN="$MAUTH_BIN" exec unshare -r -n -m sh "$0" "$@"
 fi
 
-ip link set lo up
+# bring the namespace's loopback up (iproute2, else an ioctl from Python)
+ip link set lo up 2>/dev/null || "$PY" -c '
+import fcntl, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+ifr = fcntl.ioctl(s, 0x8913, struct.pack("16sH22s", b"lo", 0, b""))
+flags = struct.unpack("16sH22s", ifr)[1] | 1
+fcntl.ioctl(s, 0x8914, struct.pack("16sH22s", b"lo", flags, b""))'
 work=$(mktemp -d)
 trap 'kill $(cat "$work/knot.pid" 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 echo "nameserver 127.0.0.1" >"$work/resolv.conf"
