@@ -426,13 +426,22 @@ fold_hlist(struct fold *f, const char *list)
 	fold_add(f, ";", 1);
 }
 
-/* base64, split anywhere: RFC 6376 3.5 base64string allows FWS between
- * its characters. */
+/*
+ * base64, split anywhere (RFC 6376 3.5 base64string allows FWS between
+ * its characters), except that the "=" padding stays with the last
+ * character before it, for verifiers less lenient than the grammar.
+ */
 static void
 fold_base64(struct fold *f, const char *p, size_t n)
 {
+	size_t pad = 0;
+
+	while (pad < n && p[n - 1 - pad] == '=')
+		pad++;
 	for (size_t i = 0; i < n; i++) {
-		if (!fits(f, 1))
+		size_t need = i + 1 + pad == n ? 1 + pad : 1;
+
+		if (i + pad < n && !fits(f, need))
 			fold_break(f);
 		fold_add(f, p + i, 1);
 	}
