@@ -139,22 +139,6 @@ filter_out(struct run *r, struct msg *m, FILE *spool, char **lines,
 	return ferror(spool) ? -1 : 0;
 }
 
-/* Stream the body through the verifier (and into spool for -a). */
-static int
-feed_body(struct msg *m, struct dkim_msg *dm, FILE *spool)
-{
-	static char chunk[CHUNK];
-	ssize_t k;
-
-	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
-		dkim_msg_body(dm, chunk, (size_t)k);
-		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
-		    (size_t)k)
-			return -1;
-	}
-	return k < 0 ? -1 : 0;
-}
-
 /* The verdicts of dm are in: trace, remember the best, write out. */
 static void
 conclude(struct run *r, struct msg *m, struct dkim_msg *dm, FILE *spool,
@@ -215,7 +199,7 @@ verify_stream(struct run *r, FILE *in, const char *name)
 		cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool file: %s",
 		    strerror(errno));
 	dm = dkim_msg_new(r->v, &m);
-	if (feed_body(&m, dm, spool) < 0) {
+	if (dkim_msg_feed(dm, &m, spool) < 0) {
 		cli_warn(&r->cli, "%s: read error: %s", name, strerror(errno));
 		r->err = EXIT_IOERR;
 	} else {

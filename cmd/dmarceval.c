@@ -411,22 +411,6 @@ print_line(struct run *r, const char *name, const char *line)
 	printf("%s\n", line);
 }
 
-/* Stream the body through the DKIM verifier, and into spool for -a. */
-static int
-feed_body(struct msg *m, struct dkim_msg *dm, FILE *spool)
-{
-	static char chunk[CHUNK];
-	ssize_t k;
-
-	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
-		dkim_msg_body(dm, chunk, (size_t)k);
-		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
-		    (size_t)k)
-			return -1;
-	}
-	return k < 0 ? -1 : 0;
-}
-
 /* DKIM computed here: every signature of the message verified. */
 static int
 compute_dkim(struct run *r, struct msg *m, struct inputs *x, FILE *spool)
@@ -444,7 +428,7 @@ compute_dkim(struct run *r, struct msg *m, struct inputs *x, FILE *spool)
 		    &r->dkim_opts);
 	}
 	dm = dkim_msg_new(r->verifier, m);
-	if (feed_body(m, dm, spool) == -1) {
+	if (dkim_msg_feed(dm, m, spool) == -1) {
 		dkim_msg_free(dm);
 		return -1;
 	}

@@ -1168,3 +1168,18 @@ dkim_result_format(const struct dkim_result *r, struct buf *b)
 		kv_add(b, "header.b", r->b8);
 	add_opt(b, "explain", r->explain);
 }
+
+int
+dkim_msg_feed(struct dkim_msg *dm, struct msg *m, FILE *spool)
+{
+	static char chunk[65536];
+	ssize_t k;
+
+	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
+		dkim_msg_body(dm, chunk, (size_t)k);
+		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
+		    (size_t)k)
+			return -1;
+	}
+	return k < 0 ? -1 : 0;
+}

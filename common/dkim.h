@@ -91,6 +91,13 @@ struct dkim_msg	*dkim_msg_new(struct dkim_verifier *v, const struct msg *m);
 /* Feed the next body chunk (any size, any boundary). */
 void		 dkim_msg_body(struct dkim_msg *dm, const void *p, size_t n);
 
+/*
+ * Feed the rest of m's body (msg_read_body) to dm, copying each chunk to
+ * spool too when it is not NULL (filter modes pass the body on after the
+ * verdict).  Returns 0, or -1 on a read or spool write error (errno set).
+ */
+int		 dkim_msg_feed(struct dkim_msg *dm, struct msg *m, FILE *spool);
+
 /* End of the body: fetch keys, check body hashes and signatures. */
 void		 dkim_msg_final(struct dkim_msg *dm);
 
