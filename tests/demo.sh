@@ -7,6 +7,8 @@ Z="--zone tests/demo/example.zone --offline"
 A="-A mx.example.com"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# git keeps no file modes but the executable bit: private keys want 0600
+chmod 600 tests/demo/*.key
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
@@ -16,7 +18,7 @@ spfcheck $Z --ip 192.0.2.25 --mail-from alice@example.org --helo mx.example.org 
 step spfcheck $Z --ip 203.0.113.9 --mail-from alice@example.org --helo mx.example.org
 spfcheck $Z --ip 203.0.113.9 --mail-from alice@example.org --helo mx.example.org || true
 
-step dkimsign -d example.org -s ed -k tests/demo/ed25519.key -k tests/demo/rsa.key ...
+step dkimsign -d example.org -s ed -k tests/demo/ed25519.key -s rsa -k tests/demo/rsa.key "<message.eml >signed.eml"
 dkimsign -d example.org -s ed -k tests/demo/ed25519.key \
     -s rsa -k tests/demo/rsa.key <tests/demo/message.eml >"$tmp/signed.eml"
 sed -n '1,/^DKIM-Signature/!{/^[^ 	]/q};p' "$tmp/signed.eml" | head -20
