@@ -9,3 +9,6 @@ SUITES="$SHARED/testsuites"
 PATH="$MAUTH_BIN:$PATH"
 export MAUTH_BIN SHARED SUITES PATH
 PY=/usr/bin/python3
+# git keeps no file modes but the executable bit: the private keys of the
+# fixtures are made 0600, as the tools expect of a key (they warn otherwise).
+chmod 600 "$TESTS_DIR"/demo/*.key "$TESTS_DIR"/dkim/*.key 2>/dev/null || true
