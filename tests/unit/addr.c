@@ -13,17 +13,7 @@
 #include "diag.h"
 #include "dmarc.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond)							\
-		passed++;						\
-	else {								\
-		failed++;						\
-		fprintf(stderr, "%s:%d: %s: failed: %s\n", __FILE__,	\
-		    __LINE__, __func__, #cond);				\
-	}								\
-} while (0)
+#include "check.h"
 
 /* s parses; its domains, joined with ",", are want. */
 static void
@@ -252,6 +242,5 @@ main(void)
 	test_obsolete();
 	test_hostile();
 	test_authors();
-	printf("addr: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return CHECK_DONE("addr");
 }

@@ -12,17 +12,7 @@
 #include "diag.h"
 #include "msg.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond)							\
-		passed++;						\
-	else {								\
-		failed++;						\
-		fprintf(stderr, "%s:%d: %s: failed: %s\n", __FILE__,	\
-		    __LINE__, __func__, #cond);				\
-	}								\
-} while (0)
+#include "check.h"
 
 static bool
 eq(const char *a, const char *b)
@@ -165,6 +155,5 @@ main(void)
 	test_parse();
 	test_kv();
 	test_ours();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return CHECK_DONE("authres");
 }

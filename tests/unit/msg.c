@@ -10,17 +10,7 @@
 #include "diag.h"
 #include "msg.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond)							\
-		passed++;						\
-	else {								\
-		failed++;						\
-		fprintf(stderr, "%s:%d: %s: failed: %s\n", __FILE__,	\
-		    __LINE__, __func__, #cond);				\
-	}								\
-} while (0)
+#include "check.h"
 
 /* Read s through a FILE, as the tools do; fill m and the body in *body. */
 static int
@@ -204,6 +194,5 @@ main(void)
 	test_roundtrips();
 	test_large();
 	test_limit();
-	printf("msg: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return CHECK_DONE("msg");
 }
