@@ -19,6 +19,15 @@ null_sender(const char *mf)
 	return mf[0] == '\0' || strcmp(mf, "<>") == 0;
 }
 
+/* Whether a HELO check decided although a non-null MAIL FROM was given
+ * (RFC 7208 2.3: a HELO fail ends the evaluation). */
+static bool
+helo_decided(const struct spf_request *req, const struct spf_result *res)
+{
+	return res->identity == SPF_ID_HELO && req->mail_from != NULL &&
+	    req->scope == SPF_SCOPE_BOTH;
+}
+
 void
 spf_result_kv(const struct spf_request *req, const struct spf_result *res,
     int flags, struct buf *b)
@@ -28,14 +37,18 @@ spf_result_kv(const struct spf_request *req, const struct spf_result *res,
 
 	kv_add(b, "spf", verdict_name(res->verdict));
 	if (res->verdict != VERDICT_PASS && res->reason) {
-		if (res->identity == SPF_ID_HELO && req->mail_from &&
-		    req->scope == SPF_SCOPE_BOTH)
+		if (helo_decided(req, res))
 			buf_adds(&r, "HELO identity: ");
 		buf_adds(&r, res->reason);
 		kv_add(b, "reason", r.p);
 		buf_free(&r);
 	}
-	if (req->mail_from && req->scope != SPF_SCOPE_HELO) {
+	/* smtp.mailfrom names the identity the result is for (RFC 8601
+	 * 2.7.2): not when the HELO check decided and the MAIL FROM was
+	 * never evaluated, or a reader (DMARC, RFC 9989 4.4) would take a
+	 * HELO verdict for the MAIL FROM domain's. */
+	if (req->mail_from && req->scope != SPF_SCOPE_HELO &&
+	    !helo_decided(req, res)) {
 		dom = spf_mailfrom_domain(req);
 		kv_add(b, "smtp.mailfrom", dom);
 		free(dom);

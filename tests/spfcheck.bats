@@ -22,7 +22,25 @@ setup() {
 	run spfcheck $Z --ip 203.0.113.9 --mail-from alice@example.org \
 	    --helo mx.example.org
 	[ "$status" -eq 1 ]
-	[ "$output" = 'spf=fail reason="HELO identity: mechanism -all matched" smtp.mailfrom=example.org smtp.helo=mx.example.org' ]
+	[ "$output" = 'spf=fail reason="HELO identity: mechanism -all matched" smtp.helo=mx.example.org' ]
+}
+
+@test "RFC 8601 2.7.2: a HELO verdict is not reported for the MAIL FROM domain (DMARC does not take it)" {
+	# 198.51.100.10 may send for example.net, but the HELO name fails
+	run spfcheck $Z --ip 198.51.100.10 --mail-from bob@example.net \
+	    --helo mx.example.org
+	[ "$status" -eq 1 ]
+	[[ "$output" != *smtp.mailfrom* ]]
+	run spfcheck $Z --identity mailfrom --ip 198.51.100.10 \
+	    --mail-from bob@example.net --helo mx.example.org
+	[ "$output" = 'spf=pass smtp.mailfrom=example.net smtp.helo=mx.example.org' ]
+	# in a pipeline, dmarceval does not read the HELO fail as example.net's
+	spfcheck $Z -a -A mx.example.com --ip 198.51.100.10 \
+	    --mail-from bob@example.net --helo mx.example.org <"$TESTS_DIR/demo/message.eml" |
+	    sed 's/alice@example.org/bob@example.net/' >"$BATS_TEST_TMPDIR/m"
+	run dmarceval $Z -A mx.example.com --ip 198.51.100.10 \
+	    --mail-from bob@example.net <"$BATS_TEST_TMPDIR/m"
+	[[ "$output" == "dmarc=pass "*"spf.aligned=example.net"* ]]
 }
 
 @test "RFC 7208 2.4: a HELO pass is not definitive: MAIL FROM decides" {
