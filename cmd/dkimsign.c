@@ -439,6 +439,7 @@ trace_signed(struct run *r, const char *name)
 static FILE *
 open_temp(const char *target, mode_t mode, struct buf *tmp)
 {
+	static char outbuf[CHUNK];
 	char *c1 = xstrdup(target), *c2 = xstrdup(target);
 	FILE *f = NULL;
 	int fd;
@@ -452,7 +453,10 @@ open_temp(const char *target, mode_t mode, struct buf *tmp)
 	if (fchmod(fd, mode & 07777) < 0 || (f = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(tmp->p);
+		return NULL;
 	}
+	/* our own buffer: stdio would fstat the file to size one */
+	setvbuf(f, outbuf, _IOFBF, sizeof(outbuf));
 	return f;
 }
 
@@ -522,6 +526,9 @@ sign_path(struct run *r, const char *path)
 		diag_set(&d, "%s", strerror(errno));
 		rc = EXIT_NOINPUT;
 	} else {
+		/* the reader asks for CHUNK-sized blocks: a stdio buffer
+		 * (and the fstat that sizes it) would only add a copy */
+		setvbuf(in, NULL, _IONBF, 0);
 		if (r->inplace || r->outdir != NULL) {
 			char *target = target_name(r, path);
 
