@@ -26,6 +26,8 @@ struct crypto_key {
 	enum crypto_key_type	 type;
 	unsigned		 bits;
 	EVP_PKEY_CTX		*sctx;	/* RSA signing context, made once */
+	EVP_MD_CTX		*edinit; /* Ed25519: initialized once... */
+	EVP_MD_CTX		*ed;	/* ...and copied for each signature */
 };
 
 /* Release a buffer that may have held key material. */
@@ -235,6 +237,8 @@ crypto_key_free(struct crypto_key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_CTX_free(k->sctx);
+	EVP_MD_CTX_free(k->edinit);
+	EVP_MD_CTX_free(k->ed);
 	EVP_PKEY_free(k->pkey);	/* OpenSSL clears private key memory */
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);
@@ -283,20 +287,29 @@ sign_rsa(struct crypto_key *k, const unsigned char *digest, size_t n,
 	return EVP_PKEY_sign(k->sctx, sig, siglen, digest, n) == 1 ? 0 : -1;
 }
 
-/* PureEdDSA over the digest bytes (RFC 8463 3). */
+/*
+ * PureEdDSA over the digest bytes (RFC 8463 3).  The context is set up
+ * once and copied for each signature: a fresh EVP_DigestSignInit costs
+ * about a tenth of the signature itself.
+ */
 static int
 sign_ed25519(struct crypto_key *k, const unsigned char *digest, size_t n,
     unsigned char *sig, size_t *siglen)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = -1;
-
-	if (ctx != NULL &&
-	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) == 1 &&
-	    EVP_DigestSign(ctx, sig, siglen, digest, n) == 1)
-		rc = 0;
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	if (k->edinit == NULL) {
+		k->edinit = EVP_MD_CTX_new();
+		k->ed = EVP_MD_CTX_new();
+		if (k->edinit == NULL || k->ed == NULL ||
+		    EVP_DigestSignInit(k->edinit, NULL, NULL, NULL,
+		    k->pkey) != 1) {
+			EVP_MD_CTX_free(k->edinit);
+			EVP_MD_CTX_free(k->ed);
+			k->edinit = k->ed = NULL;
+			return -1;
+		}
+	}
+	return EVP_MD_CTX_copy_ex(k->ed, k->edinit) == 1 &&
+	    EVP_DigestSign(k->ed, sig, siglen, digest, n) == 1 ? 0 : -1;
 }
 
 int
