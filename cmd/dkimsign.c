@@ -19,6 +19,7 @@
 #include "crypto_sign.h"
 #include "diag.h"
 #include "dkimsign.h"
+#include "mbox.h"
 #include "msg.h"
 
 #define CHUNK		65536		/* bytes per read and write */
@@ -29,7 +30,7 @@ static const char usage[] =
 "usage: dkimsign -d DOMAIN -s SELECTOR -k KEYFILE [-d DOMAIN -s SELECTOR\n"
 "                -k KEYFILE ...] [-lv] [-c HEADER/BODY] [-H FIELDS]\n"
 "                [-O FIELDS] [-I IDENTITY] [-t UNIX-SECONDS] [-x SECONDS]\n"
-"                [-i | -o DIR] [FILE ...]\n"
+"                [-m] [-i | -o DIR] [FILE ...]\n"
 "  -d, --domain DOMAIN      signing domain (d=) for the next -k\n"
 "  -s, --selector SELECTOR  selector (s=) for the next -k\n"
 "  -k, --key KEYFILE        private key (PEM, or base64 Ed25519 seed);\n"
@@ -41,6 +42,7 @@ static const char usage[] =
 "  -l, --body-length        add l=, the signed body length\n"
 "  -t, --time UNIX-SECONDS  signing time t= (default: now)\n"
 "  -x, --expire SECONDS     add x=, that many seconds after t=\n"
+"  -m, --mbox               each input is an mbox: sign every message in it\n"
 "  -i, --in-place           replace each FILE with its signed copy\n"
 "  -o, --output-dir DIR     write each signed FILE to DIR/FILE\n"
 "  -v, --verbose            say what was signed, on stderr\n"
@@ -48,7 +50,8 @@ static const char usage[] =
 "  -V, --version            version\n"
 "With no FILE, or FILE -, the message is read on stdin and written signed\n"
 "to stdout.  Exit: 0 signed, 64 usage, 65 not a message that can be\n"
-"signed, 66 cannot open or use an input or key file, 74 write error.\n";
+"signed (with -m: a message passed on unsigned, or not an mbox), 66\n"
+"cannot open or use an input or key file, 74 write error.\n";
 
 static const struct option longopts[] = {
 	{ "domain", required_argument, NULL, 'd' },
@@ -61,6 +64,7 @@ static const struct option longopts[] = {
 	{ "body-length", no_argument, NULL, 'l' },
 	{ "time", required_argument, NULL, 't' },
 	{ "expire", required_argument, NULL, 'x' },
+	{ "mbox", no_argument, NULL, 'm' },
 	{ "in-place", no_argument, NULL, 'i' },
 	{ "output-dir", required_argument, NULL, 'o' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -84,6 +88,9 @@ struct run {
 	size_t			 nkeys;
 	const char		*outdir;
 	bool			 inplace;
+	bool			 mbox;		/* -m */
+	bool			 mbox_whole;	/* every message written */
+	struct mbox_unquote	 unquote;
 	char			*lists[2];	/* -H and -O text, split */
 	const char		**names[2];
 	struct dkimsign		*s;
@@ -168,7 +175,7 @@ parse_options(struct run *r, int argc, char **argv)
 	const char *dom = NULL, *sel = NULL;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:s:k:c:H:O:I:lt:x:io:vhV",
+	while ((ch = getopt_long(argc, argv, "d:s:k:c:H:O:I:lt:x:mio:vhV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dom = optarg; break;
@@ -181,6 +188,7 @@ parse_options(struct run *r, int argc, char **argv)
 		case 'l': r->o.body_length = true; break;
 		case 't': r->o.time = parse_num(r, "-t", optarg, 0); break;
 		case 'x': r->o.expire = parse_num(r, "-x", optarg, 1); break;
+		case 'm': r->mbox = true; break;
 		case 'i': r->inplace = true; break;
 		case 'o': r->outdir = optarg; break;
 		default:
@@ -214,8 +222,8 @@ check_usage(struct run *r, int nfiles)
 		cli_usage_error(&r->cli, "-i and -o exclude each other");
 	if ((r->inplace || r->outdir != NULL) && nfiles == 0)
 		cli_usage_error(&r->cli, "-i and -o need FILE arguments");
-	if (nfiles > 1 && !r->inplace && r->outdir == NULL)
-		cli_usage_error(&r->cli, "several files need -i or -o DIR");
+	if (nfiles > 1 && !r->inplace && r->outdir == NULL && !r->mbox)
+		cli_usage_error(&r->cli, "several files need -i, -o DIR or -m");
 }
 
 /* Open everything first: the keys, with their warnings. */
@@ -360,15 +368,27 @@ spool_init(struct spool *sp, FILE *in)
 	sp->body = at;
 }
 
-/* First pass: hash the body, keeping it for the second. */
+static void
+body_sink(void *arg, const void *p, size_t n)
+{
+	dkimsign_body(arg, p, n);
+}
+
+/* First pass: hash the body (in an mbox, as it was before mboxrd
+ * quoting), keeping it as it is for the second. */
 static int
 hash_body(struct run *r, struct msg *m, struct spool *sp, struct diag *d)
 {
 	ssize_t n;
 
 	sp->body += (off_t)m->hdrlen;
+	mbox_unquote_init(&r->unquote);
 	while ((n = msg_read_body(m, r->chunk, CHUNK)) > 0) {
-		dkimsign_body(r->s, r->chunk, (size_t)n);
+		if (r->mbox)
+			mbox_unquote(&r->unquote, r->chunk, (size_t)n,
+			    body_sink, r->s);
+		else
+			dkimsign_body(r->s, r->chunk, (size_t)n);
 		if (spool_add(sp, r->chunk, (size_t)n, d) < 0)
 			return EXIT_IOERR;
 	}
@@ -376,6 +396,8 @@ hash_body(struct run *r, struct msg *m, struct spool *sp, struct diag *d)
 		diag_set(d, "read error: %s", strerror(errno));
 		return EXIT_NOINPUT;
 	}
+	if (r->mbox)
+		mbox_unquote_final(&r->unquote, body_sink, r->s);
 	return 0;
 }
 
@@ -401,9 +423,14 @@ write_signed(struct run *r, struct msg *m, struct spool *sp, FILE *in,
 	return 0;
 }
 
-/* Sign the message on in, write it to out.  Returns an exit code. */
+/*
+ * Sign the message on in, write it to out.  Returns an exit code.  In an
+ * mbox, a message that cannot be signed is written as it is (*passed set)
+ * and the exit code says so.
+ */
 static int
-sign_message(struct run *r, FILE *in, FILE *out, struct diag *d)
+sign_message(struct run *r, FILE *in, FILE *out, bool *passed,
+    struct diag *d)
 {
 	struct msg m;
 	struct spool sp;
@@ -412,14 +439,26 @@ sign_message(struct run *r, FILE *in, FILE *out, struct diag *d)
 	spool_init(&sp, in);
 	dkimsign_reset(r->s);
 	buf_reset(&r->fields);
+	*passed = false;
 	if (msg_read_header(&m, in, d) < 0)
 		rc = EXIT_DATAERR;
 	else if ((rc = hash_body(r, &m, &sp, d)) != 0)
 		;
 	else if (dkimsign_final(r->s, &m, r->keys, r->nkeys, &r->fields,
-	    d) < 0)
+	    d) < 0) {
 		rc = EXIT_DATAERR;
-	else
+		if (r->mbox) {
+			struct diag wd = { { 0 } };
+			int wrc;
+
+			buf_reset(&r->fields);
+			if ((wrc = write_signed(r, &m, &sp, in, out, &wd)) != 0) {
+				*d = wd;
+				rc = wrc;
+			} else
+				*passed = true;
+		}
+	} else
 		rc = write_signed(r, &m, &sp, in, out, d);
 	msg_free(&m);
 	spool_free(&sp);
@@ -433,6 +472,80 @@ trace_signed(struct run *r, const char *name)
 		cli_trace(&r->cli, "%s: signed d=%s s=%s a=%s", name,
 		    r->keys[i].domain, r->keys[i].selector,
 		    crypto_key_alg_name(r->keys[i].key));
+}
+
+/*
+ * Every message of the mbox on in, signed, to out: each From_ line as
+ * it is, then the new fields and the message.  Returns an exit code: a
+ * message passed on unsigned makes it 65 and the rest goes on; a read
+ * or write error, or a header block that cannot be read, stops.
+ */
+static int
+sign_mbox(struct run *r, const char *name, FILE *in, FILE *out,
+    struct diag *d)
+{
+	struct mbox *mb = mbox_new(fileno(in));
+	struct buf from = { 0 }, what = { 0 };
+	size_t npassed = 0;
+	int c, rc = 0;
+
+	r->mbox_whole = false;
+	while ((c = mbox_next(mb, &from, d)) > 0) {
+		struct diag md = { { 0 } };
+		bool passed;
+		int mrc;
+
+		buf_reset(&what);
+		buf_printf(&what, "%s: message %zu", name, mbox_count(mb));
+		if (fwrite(from.p, 1, from.len, out) != from.len) {
+			diag_set(d, "write error: %s", strerror(errno));
+			rc = EXIT_IOERR;
+			break;
+		}
+		mrc = sign_message(r, mbox_message(mb), out, &passed, &md);
+		if (mrc == 0)
+			trace_signed(r, what.p);
+		else if (passed) {
+			cli_warn(&r->cli, "%s: passed on unsigned: %s", what.p,
+			    md.msg);
+			npassed++;
+		}
+		else {
+			diag_set(d, "message %zu: %s", mbox_count(mb), md.msg);
+			rc = mrc;
+			break;
+		}
+		if (mrc > rc)
+			rc = mrc;
+	}
+	if (c < 0)
+		rc = strncmp(d->msg, "read error", 10) == 0 ? EXIT_NOINPUT :
+		    EXIT_DATAERR;
+	else if (c == 0)
+		r->mbox_whole = rc == 0 || rc == EXIT_DATAERR;
+	if (c == 0 && rc == EXIT_DATAERR)
+		diag_set(d, "%zu of %zu messages passed on unsigned", npassed,
+		    mbox_count(mb));
+	buf_free(&from);
+	buf_free(&what);
+	mbox_free(mb);
+	return rc;
+}
+
+/* One input, whole: a message, or with -m an mbox. */
+static int
+sign_input(struct run *r, const char *name, FILE *in, FILE *out,
+    struct diag *d)
+{
+	bool passed;
+	int rc;
+
+	if (r->mbox)
+		return sign_mbox(r, name, in, out, d);
+	rc = sign_message(r, in, out, &passed, d);
+	if (rc == 0)
+		trace_signed(r, name);
+	return rc;
 }
 
 /* A temporary file beside target, to be renamed over it. */
@@ -468,6 +581,7 @@ sign_to_file(struct run *r, const char *path, FILE *in, const char *target,
 	struct buf tmp = { 0 };
 	struct stat st;
 	FILE *out;
+	bool keep;
 	int rc;
 
 	if (fstat(fileno(in), &st) < 0)
@@ -478,20 +592,21 @@ sign_to_file(struct run *r, const char *path, FILE *in, const char *target,
 		buf_free(&tmp);
 		return EXIT_IOERR;
 	}
-	rc = sign_message(r, in, out, d);
+	rc = sign_input(r, path, in, out, d);
 	if (fclose(out) != 0 && rc == 0) {
 		diag_set(d, "write error: %s", strerror(errno));
 		rc = EXIT_IOERR;
 	}
-	if (rc == 0 && rename(tmp.p, target) < 0) {
+	/* an mbox with messages passed on unsigned is still whole */
+	keep = rc == 0 || (r->mbox && r->mbox_whole && rc == EXIT_DATAERR);
+	if (keep && rename(tmp.p, target) < 0) {
 		diag_set(d, "cannot rename to %s: %s", target,
 		    strerror(errno));
 		rc = EXIT_IOERR;
+		keep = false;
 	}
-	if (rc != 0)
+	if (!keep)
 		unlink(tmp.p);
-	else
-		trace_signed(r, path);
 	buf_free(&tmp);
 	return rc;
 }
@@ -518,11 +633,9 @@ sign_path(struct run *r, const char *path)
 	FILE *in;
 	int rc;
 
-	if (strcmp(path, "-") == 0 && !r->inplace && r->outdir == NULL) {
-		rc = sign_message(r, stdin, stdout, &d);
-		if (rc == 0)
-			trace_signed(r, "stdin");
-	} else if ((in = fopen(path, "rb")) == NULL) {
+	if (strcmp(path, "-") == 0 && !r->inplace && r->outdir == NULL)
+		rc = sign_input(r, "stdin", stdin, stdout, &d);
+	else if ((in = fopen(path, "rb")) == NULL) {
 		diag_set(&d, "%s", strerror(errno));
 		rc = EXIT_NOINPUT;
 	} else {
@@ -534,11 +647,8 @@ sign_path(struct run *r, const char *path)
 
 			rc = sign_to_file(r, path, in, target, &d);
 			free(target);
-		} else {
-			rc = sign_message(r, in, stdout, &d);
-			if (rc == 0)
-				trace_signed(r, path);
-		}
+		} else
+			rc = sign_input(r, path, in, stdout, &d);
 		fclose(in);
 	}
 	if (rc != 0)
@@ -574,6 +684,8 @@ main(int argc, char **argv)
 	load_keys(&r);
 	r.s = dkimsign_new(&r.o);
 	r.chunk = xmalloc(CHUNK);
+	if (r.mbox)	/* many messages to stdout: fewer, larger writes */
+		setvbuf(stdout, NULL, _IOFBF, CHUNK);
 	if (optind == argc)
 		rc = sign_path(&r, "-");
 	for (int i = optind; i < argc; i++) {

@@ -261,10 +261,10 @@ verify() {
 	done
 }
 
-@test "dkimsign: several files need -i or -o DIR, exit 64" {
+@test "dkimsign: several files need -i, -o DIR or -m, exit 64" {
 	run dkimsign -d example.org -s ed -k "$ED" "$MSG" "$MSG"
 	[ "$status" -eq 64 ]
-	[[ "$output" == *"several files need -i or -o DIR"* ]]
+	[[ "$output" == *"several files need -i, -o DIR or -m"* ]]
 	run dkimsign -i -d example.org -s ed -k "$ED"
 	[ "$status" -eq 64 ]
 }

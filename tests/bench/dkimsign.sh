@@ -7,9 +7,11 @@
 #      rsa-sha1 relaxed/simple only), dkimpy's /usr/bin/dkimsign (over
 #      BENCH_N_SLOW messages, default 30, as its start-up alone is costly);
 #      wall time by hyperfine, instructions per message by callgrind.
-#   2. batch: every message in one process: dkimsign -o DIR (rsa-sha256,
-#      ed25519-sha256), dkimpy's and Mail::DKIM's APIs in one loop;
-#      messages per second against `openssl speed` signatures per second.
+#   2. batch: every message in one process: dkimsign -o DIR (a file in,
+#      a file out per message) and dkimsign -m (the same messages as one
+#      mbox, one stream in and out), rsa-sha256 and ed25519-sha256;
+#      dkimpy's and Mail::DKIM's APIs in one loop; messages per CPU
+#      second against `openssl speed` signatures per second.
 #
 # Usage: sh tests/bench/dkimsign.sh   (MAUTH_BIN: where the binaries are;
 # default ./bin; BENCH_DIR: where the messages and outputs go, default
@@ -61,6 +63,12 @@ for i in range(n):
     with open(os.path.join(d, "m%04d.eml" % i), "w") as f:
         f.write(hdr + "\n".join(lines) + "\n")
 EOF
+# the same messages as one mbox
+for f in "$w/msgs"/*.eml; do
+	echo 'From alice@example.org Mon Nov 23 10:00:00 2026'
+	cat "$f"
+	echo
+done > "$w/all.mbox"
 ls "$w/msgs"/*.eml | head -n "$NSLOW" > "$w/slow.list"
 ls "$w/msgs"/*.eml | head -n 100 > "$w/hundred.list"
 
@@ -118,6 +126,10 @@ hyperfine --style basic --runs "$RUNS" --export-json "$w/batch.json" \
     "$bin/dkimsign -d example.org -s rsa -k $RSA -o $w/o1 $w/msgs/*.eml" \
     -n "dkimsign -o ed25519-sha256 x$N" \
     "$bin/dkimsign -d example.org -s ed -k $ED -o $w/o2 $w/msgs/*.eml" \
+    -n "dkimsign -m rsa-sha256 x$N" \
+    "$bin/dkimsign -d example.org -s rsa -k $RSA -m $w/all.mbox > /dev/null" \
+    -n "dkimsign -m ed25519-sha256 x$N" \
+    "$bin/dkimsign -d example.org -s ed -k $ED -m $w/all.mbox > /dev/null" \
     -n "dkimpy API rsa-sha256 x$N" \
     "$PY $w/dkimpy-batch.py $RSA $w/o3 $w/msgs/*.eml" \
     -n "Mail::DKIM API rsa-sha256 x$N" \
