@@ -684,8 +684,12 @@ main(int argc, char **argv)
 	load_keys(&r);
 	r.s = dkimsign_new(&r.o);
 	r.chunk = xmalloc(CHUNK);
-	if (r.mbox)	/* many messages to stdout: fewer, larger writes */
-		setvbuf(stdout, NULL, _IOFBF, CHUNK);
+	if (r.mbox) {	/* many messages to stdout: fewer, larger writes
+			 * (glibc sizes a NULL buffer itself) */
+		static char outbuf[CHUNK];
+
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	}
 	if (optind == argc)
 		rc = sign_path(&r, "-");
 	for (int i = optind; i < argc; i++) {

@@ -30,6 +30,7 @@ struct mbox {
 	int		 err;		/* errno of a read error */
 	size_t		 count;
 	FILE		*f;
+	char		*fbuf;		/* f's buffer */
 };
 
 /* Move what is still needed to the front, then read more. */
@@ -151,7 +152,9 @@ mbox_new(int fd)
 	}
 	/* unbuffered, a cookie stream reads a byte at a time; it never
 	 * holds bytes past the message, as message_read stops there */
-	setvbuf(mb->f, NULL, _IOFBF, MBOX_STDIO_BUF);
+	mb->fbuf = xmalloc(MBOX_STDIO_BUF);	/* glibc sizes a NULL one
+						 * itself, whatever asked */
+	setvbuf(mb->f, mb->fbuf, _IOFBF, MBOX_STDIO_BUF);
 	return mb;
 }
 
@@ -161,6 +164,7 @@ mbox_free(struct mbox *mb)
 	if (mb == NULL)
 		return;
 	fclose(mb->f);
+	free(mb->fbuf);
 	free(mb->b);
 	free(mb);
 }

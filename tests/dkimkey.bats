@@ -125,6 +125,7 @@ check() {
 	} > "$BATS_TEST_TMPDIR/example.org.zone"
 	knot_start "$BATS_TEST_TMPDIR/example.org.zone"
 	run dkimkey check --resolver "$KNOT_ADDR" -d example.org -s s1 -k "$BATS_TEST_TMPDIR/k"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "s1._domainkey.example.org: matches the private key" ]
 	[ "${lines[1]}" = "s1._domainkey.example.org: rsa key, 3072 bits" ]
