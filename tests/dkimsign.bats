@@ -310,3 +310,24 @@ verify() {
 	dkimsign -t 1795000000 -d example.org -s ed -k "$ED" -s rsa -k "$RSA" "$MSG" > "$BATS_TEST_TMPDIR/out"
 	diff -u "$TESTS_DIR/interop/demo-signed.eml" "$BATS_TEST_TMPDIR/out"
 }
+
+@test "RFC 8410 7: an Ed25519 key as PEM PKCS#8, DER and raw seed signs the same bytes" {
+	local t="$BATS_TEST_TMPDIR" k
+	openssl genpkey -algorithm ed25519 -out "$t/k.pem"
+	openssl pkey -in "$t/k.pem" -outform DER -out "$t/k.der"
+	tail -c 32 "$t/k.der" | base64 > "$t/k.seed"
+	chmod 600 "$t"/k.*
+	for k in k.pem k.der k.seed; do
+		dkimsign -t 1795000000 -d example.org -s ed -k "$t/$k" \
+		    "$TOP/tests/demo/message.eml" > "$t/$k.out"
+	done
+	cmp "$t/k.pem.out" "$t/k.der.out"
+	cmp "$t/k.pem.out" "$t/k.seed.out"
+	# another key gives another signature: the comparison can fail
+	openssl genpkey -algorithm ed25519 -out "$t/k2.pem"
+	chmod 600 "$t/k2.pem"
+	dkimsign -t 1795000000 -d example.org -s ed -k "$t/k2.pem" \
+	    "$TOP/tests/demo/message.eml" > "$t/k2.out"
+	run cmp -s "$t/k2.out" "$t/k.pem.out"
+	[ "$status" -ne 0 ]
+}
