@@ -231,13 +231,12 @@ struct crypto_pubkey {
 };
 
 /*
- * DER, just enough to unwrap a SubjectPublicKeyInfo (RFC 5280 4.1): one
- * TLV at *p (tag, definite length) -> its contents; false if malformed.
- * Done here because OpenSSL 3's d2i_PUBKEY starts its whole decoder
- * machinery, several million instructions per process.
+ * DER: one TLV at *p (tag, definite length) -> its contents; false if
+ * malformed.  Done here because OpenSSL 3's d2i_PUBKEY and friends start
+ * the whole decoder machinery, several million instructions per process.
  */
-static bool
-der_next(const unsigned char **p, const unsigned char *end, int tag,
+bool
+crypto_der_next(const unsigned char **p, const unsigned char *end, int tag,
     const unsigned char **c, size_t *clen)
 {
 	const unsigned char *q = *p;
@@ -261,13 +260,8 @@ der_next(const unsigned char **p, const unsigned char *end, int tag,
 	return true;
 }
 
-#define DER_SEQUENCE	0x30
-#define DER_OID		0x06
-#define DER_NULL	0x05
-#define DER_BITSTRING	0x03
-
 /* rsaEncryption, 1.2.840.113549.1.1.1 (RFC 8017 A.1) */
-static const unsigned char rsa_oid[] = {
+const unsigned char crypto_rsa_oid[CRYPTO_RSA_OID_LEN] = {
 	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
 };
 
@@ -279,16 +273,17 @@ spki_rsa(const unsigned char *der, size_t n, const unsigned char **key,
 	const unsigned char *p = der, *end = der + n, *spki, *alg, *oid, *bits;
 	size_t spkilen, alglen, oidlen, bitslen;
 
-	if (!der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) || p != end)
+	if (!crypto_der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) || p != end)
 		return false;
 	p = spki;
 	end = spki + spkilen;
-	if (!der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
-	    !der_next(&p, end, DER_BITSTRING, &bits, &bitslen) || p != end)
+	if (!crypto_der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
+	    !crypto_der_next(&p, end, DER_BITSTRING, &bits, &bitslen) || p != end)
 		return false;
 	p = alg;
-	if (!der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
-	    oidlen != sizeof(rsa_oid) || memcmp(oid, rsa_oid, oidlen) != 0)
+	if (!crypto_der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
+	    oidlen != CRYPTO_RSA_OID_LEN ||
+	    memcmp(oid, crypto_rsa_oid, oidlen) != 0)
 		return false;
 	if (p != alg + alglen && !(alg + alglen - p == 2 && p[0] == DER_NULL &&
 	    p[1] == 0))

@@ -24,6 +24,24 @@ enum crypto_hash_alg {
 
 #define CRYPTO_HASH_MAX	32	/* bytes of the largest digest (SHA-256) */
 
+/*
+ * DER, just enough for keys (crypto and crypto_sign): the TLV at *p must
+ * have the tag; its contents go to *c, *clen and *p moves past it.  False
+ * if malformed or another tag.
+ */
+#define DER_INTEGER	0x02
+#define DER_BITSTRING	0x03
+#define DER_OCTETSTRING	0x04
+#define DER_NULL	0x05
+#define DER_OID		0x06
+#define DER_SEQUENCE	0x30
+bool		 crypto_der_next(const unsigned char **p,
+		    const unsigned char *end, int tag, const unsigned char **c,
+		    size_t *clen);
+
+#define CRYPTO_RSA_OID_LEN	9
+extern const unsigned char crypto_rsa_oid[CRYPTO_RSA_OID_LEN];
+
 /* Initialize OpenSSL (no config file) once; idempotent.  Returns 0, or -1
  * with d filled if the library cannot provide SHA-256. */
 int		 crypto_init(struct diag *d);

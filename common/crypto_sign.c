@@ -8,7 +8,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -145,36 +149,153 @@ contains(const char *s, size_t n, const char *w)
 }
 
 /*
- * A PEM "PRIVATE KEY" that is an Ed25519 seed and nothing more: RFC 8410
- * section 7's PrivateKeyInfo is these 16 bytes, then the 32-byte seed.
- * Taken here without OpenSSL's decoders, whose set-up costs more
- * instructions than a hundred signatures (5.6 M, callgrind); anything
- * else is left to them.
+ * The common private key forms are taken apart here and handed to
+ * OpenSSL as raw key material: its decoders (PEM_read_bio_PrivateKey,
+ * d2i_AutoPrivateKey) cost 5.6 M instructions of set-up per process,
+ * more than a hundred Ed25519 signatures (callgrind).  Anything else,
+ * or anything odd, is left to them.
+ *
+ * An Ed25519 PrivateKeyInfo (RFC 8410 7) is these 16 bytes, then the
+ * 32-byte seed.
  */
 static const unsigned char pkcs8_ed25519[] = {
 	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
 	0x70, 0x04, 0x22, 0x04, 0x20,
 };
 
+#define RSA_PARTS	8	/* n e d p q dp dq qinv */
+
+/* Build an RSA key from the integers of an RSAPrivateKey. */
 static EVP_PKEY *
-parse_pem_ed25519(const char *s, size_t n)
+rsa_from_parts(BIGNUM *bn[RSA_PARTS])
 {
-	static const char begin[] = "-----BEGIN PRIVATE KEY-----";
-	static const char end[] = "-----END PRIVATE KEY-----";
-	size_t b = find(s, n, begin), e;
+	static const char *const names[RSA_PARTS] = {
+		OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E,
+		OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+		OSSL_PKEY_PARAM_RSA_EXPONENT2,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	size_t i;
+
+	for (i = 0; bld != NULL && i < RSA_PARTS; i++)
+		if (OSSL_PARAM_BLD_push_BN(bld, names[i], bn[i]) != 1)
+			break;
+	if (i == RSA_PARTS && (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) != NULL &&
+	    EVP_PKEY_fromdata_init(ctx) == 1 &&
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);	/* the secure part wiped */
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+/*
+ * RSAPrivateKey (RFC 8017 A.1.2): version 0 (two primes), then n e d p q
+ * dp dq qinv, positive, nothing after.
+ */
+static EVP_PKEY *
+parse_pkcs1_rsa(const unsigned char *der, size_t n)
+{
+	const unsigned char *p = der, *end = der + n, *seq, *v;
+	BIGNUM *bn[RSA_PARTS] = { 0 };
+	EVP_PKEY *pkey = NULL;
+	size_t seqlen, vlen, i;
+
+	if (!crypto_der_next(&p, end, DER_SEQUENCE, &seq, &seqlen) || p != end)
+		return NULL;
+	p = seq;
+	end = seq + seqlen;
+	if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) || vlen != 1 ||
+	    v[0] != 0)
+		return NULL;
+	for (i = 0; i < RSA_PARTS; i++) {
+		if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) ||
+		    vlen == 0 || (v[0] & 0x80) != 0)
+			break;
+		if ((bn[i] = BN_secure_new()) == NULL ||
+		    BN_bin2bn(v, (int)vlen, bn[i]) == NULL)
+			break;
+	}
+	if (i == RSA_PARTS && p == end)
+		pkey = rsa_from_parts(bn);
+	for (i = 0; i < RSA_PARTS; i++)
+		BN_clear_free(bn[i]);
+	return pkey;
+}
+
+/*
+ * PrivateKeyInfo (RFC 5208 5): an Ed25519 seed, or rsaEncryption (NULL
+ * parameters) around an RSAPrivateKey; no attributes.
+ */
+static EVP_PKEY *
+parse_pkcs8(const unsigned char *der, size_t n)
+{
+	const unsigned char *p = der, *end = der + n, *seq, *v, *alg, *oid;
+	size_t seqlen, vlen, alglen, oidlen;
+
+	if (n == sizeof(pkcs8_ed25519) + ED25519_SEEDLEN &&
+	    memcmp(der, pkcs8_ed25519, sizeof(pkcs8_ed25519)) == 0)
+		return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
+		    der + sizeof(pkcs8_ed25519), ED25519_SEEDLEN);
+	if (!crypto_der_next(&p, end, DER_SEQUENCE, &seq, &seqlen) || p != end)
+		return NULL;
+	p = seq;
+	end = seq + seqlen;
+	if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) || vlen != 1 ||
+	    v[0] != 0 ||
+	    !crypto_der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
+	    !crypto_der_next(&p, end, DER_OCTETSTRING, &v, &vlen) || p != end)
+		return NULL;
+	p = alg;
+	if (!crypto_der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
+	    oidlen != CRYPTO_RSA_OID_LEN ||
+	    memcmp(oid, crypto_rsa_oid, oidlen) != 0 ||
+	    alg + alglen - p != 2 || p[0] != DER_NULL || p[1] != 0)
+		return NULL;
+	return parse_pkcs1_rsa(v, vlen);
+}
+
+/* DER of either form. */
+static EVP_PKEY *
+parse_der_fast(const unsigned char *der, size_t n)
+{
+	EVP_PKEY *pkey = parse_pkcs8(der, n);
+
+	return pkey != NULL ? pkey : parse_pkcs1_rsa(der, n);
+}
+
+/* A PEM file of one "PRIVATE KEY" or "RSA PRIVATE KEY" block. */
+static EVP_PKEY *
+parse_pem_fast(const char *s, size_t n)
+{
+	static const char *const labels[][2] = {
+		{ "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----" },
+		{ "-----BEGIN RSA PRIVATE KEY-----",
+		  "-----END RSA PRIVATE KEY-----" },
+	};
 	struct buf der = { 0 };
 	EVP_PKEY *pkey = NULL;
 
-	if (b == n)
-		return NULL;
-	b += sizeof(begin) - 1;
-	e = b + find(s + b, n - b, end);
-	if (e < n && crypto_base64_decode(s + b, e - b, &der) == 0 &&
-	    der.len == sizeof(pkcs8_ed25519) + ED25519_SEEDLEN &&
-	    memcmp(der.p, pkcs8_ed25519, sizeof(pkcs8_ed25519)) == 0)
-		pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
-		    (unsigned char *)der.p + sizeof(pkcs8_ed25519),
-		    ED25519_SEEDLEN);
+	for (size_t i = 0; i < 2 && pkey == NULL; i++) {
+		size_t b = find(s, n, labels[i][0]), e;
+
+		if (b == n)
+			continue;
+		b += strlen(labels[i][0]);
+		e = b + find(s + b, n - b, labels[i][1]);
+		buf_reset(&der);
+		if (e < n && crypto_base64_decode(s + b, e - b, &der) == 0)
+			pkey = i == 0 ? parse_pkcs8((unsigned char *)der.p,
+			    der.len) : parse_pkcs1_rsa((unsigned char *)der.p,
+			    der.len);
+	}
 	buf_wipe(&der);
 	return pkey;
 }
@@ -194,14 +315,16 @@ crypto_key_parse(const char *what, const void *p, size_t n, struct diag *d)
 			    what);
 			return NULL;
 		}
-		pkey = parse_pem_ed25519(s, n);
+		pkey = parse_pem_fast(s, n);
 		if (pkey == NULL)
 			pkey = parse_pem(s, n);
 	} else if (crypto_base64_decode(s, n, &raw) == 0 && raw.len > 0) {
 		pkey = parse_raw_ed25519((unsigned char *)raw.p, raw.len);
 		if (pkey == NULL)
+			pkey = parse_der_fast((unsigned char *)raw.p, raw.len);
+		if (pkey == NULL)
 			pkey = parse_der((unsigned char *)raw.p, raw.len);
-	} else
+	} else if ((pkey = parse_der_fast(p, n)) == NULL)
 		pkey = parse_der(p, n);
 	buf_wipe(&raw);
 	ERR_clear_error();

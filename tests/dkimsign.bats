@@ -331,3 +331,33 @@ verify() {
 	run cmp -s "$t/k2.out" "$t/k.pem.out"
 	[ "$status" -ne 0 ]
 }
+
+@test "RFC 8017 A.1.2, RFC 5208 5: an RSA key as PKCS#8 or PKCS#1, PEM, DER or base64 DER signs the same bytes" {
+	local t="$BATS_TEST_TMPDIR" k
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$t/k8.pem"
+	openssl pkey -in "$t/k8.pem" -outform DER -out "$t/k8.der"
+	openssl pkey -in "$t/k8.pem" -traditional -out "$t/k1.pem"
+	openssl pkey -in "$t/k8.pem" -traditional -outform DER -out "$t/k1.der"
+	base64 "$t/k1.der" > "$t/k1.b64"
+	grep -q 'BEGIN RSA PRIVATE KEY' "$t/k1.pem"
+	chmod 600 "$t"/k*
+	for k in k8.pem k8.der k1.pem k1.der k1.b64; do
+		dkimsign -t 1795000000 -d example.org -s rsa -k "$t/$k" \
+		    "$TOP/tests/demo/message.eml" > "$t/$k.out"
+		cmp "$t/k8.pem.out" "$t/$k.out"
+	done
+	# what it signs verifies against the key's own record
+	dkimkey record -d example.org -s rsa -k "$t/k8.pem" > "$t/zone"
+	dkimverify --offline --zone "$t/zone" "$t/k1.pem.out"
+}
+
+@test "RFC 8017 A.1.2: a three-prime RSA key (version 1) signs too" {
+	local t="$BATS_TEST_TMPDIR"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -pkeyopt rsa_keygen_primes:3 -out "$t/k3.pem"
+	chmod 600 "$t/k3.pem"
+	dkimkey record -d example.org -s rsa -k "$t/k3.pem" > "$t/zone"
+	dkimsign -d example.org -s rsa -k "$t/k3.pem" \
+	    "$TOP/tests/demo/message.eml" > "$t/out"
+	dkimverify --offline --zone "$t/zone" "$t/out"
+}
