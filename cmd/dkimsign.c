@@ -90,6 +90,11 @@ struct run {
 	bool			 inplace;
 	bool			 mbox;		/* -m */
 	bool			 mbox_whole;	/* every message written */
+	bool			 in_known;	/* in_regular: a file just opened */
+	bool			 in_regular;
+	mode_t			 umask;
+	unsigned		 ntemp;		/* temporary files made */
+	pid_t			 pid;
 	struct mbox_unquote	 unquote;
 	char			*lists[2];	/* -H and -O text, split */
 	const char		**names[2];
@@ -355,13 +360,18 @@ write_body(struct run *r, struct spool *sp, FILE *in, FILE *out)
 	return copy_rest(from, out, r->chunk);
 }
 
+/* known: in was just opened (at offset 0), regular or not; else ask. */
 static void
-spool_init(struct spool *sp, FILE *in)
+spool_init(struct spool *sp, FILE *in, bool known, bool regular)
 {
 	struct stat st;
 	off_t at;
 
 	memset(sp, 0, sizeof(*sp));
+	if (known) {
+		sp->seekable = regular;
+		return;
+	}
 	at = ftello(in);
 	sp->seekable = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) &&
 	    at >= 0;
@@ -436,7 +446,7 @@ sign_message(struct run *r, FILE *in, FILE *out, bool *passed,
 	struct spool sp;
 	int rc;
 
-	spool_init(&sp, in);
+	spool_init(&sp, in, r->in_known && !r->mbox, r->in_regular);
 	dkimsign_reset(r->s);
 	buf_reset(&r->fields);
 	*passed = false;
@@ -548,22 +558,44 @@ sign_input(struct run *r, const char *name, FILE *in, FILE *out,
 	return rc;
 }
 
-/* A temporary file beside target, to be renamed over it. */
+/*
+ * A temporary file beside target, to be renamed over it, with the given
+ * permission bits.  The name is made from the process id and a count,
+ * opened O_EXCL (a name taken, or a link planted there, is never used):
+ * mkstemp's random name would cost a getrandom and the 0600 it makes an
+ * fchmod per file.  mkstemp is the fallback.
+ */
 static FILE *
-open_temp(const char *target, mode_t mode, struct buf *tmp)
+open_temp(struct run *r, const char *target, mode_t mode, struct buf *tmp)
 {
 	static char outbuf[CHUNK];
 	char *c1 = xstrdup(target), *c2 = xstrdup(target);
+	mode_t want = mode & 07777;
 	FILE *f = NULL;
+	bool exact;	/* the file has the bits wanted */
 	int fd;
 
 	buf_reset(tmp);
-	buf_printf(tmp, "%s/.%s.XXXXXX", dirname(c1), basename(c2));
-	free(c1);
+	buf_printf(tmp, "%s/.%s.%ld.%u", dirname(c1), basename(c2),
+	    (long)r->pid, r->ntemp++);
 	free(c2);
-	if ((fd = mkstemp(tmp->p)) < 0)
+	fd = open(tmp->p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    want & 0777);
+	exact = (want & 0777 & ~r->umask) == want;
+	if (fd < 0 && errno == EEXIST) {
+		c2 = xstrdup(target);
+		buf_reset(tmp);
+		buf_printf(tmp, "%s/.%s.XXXXXX", dirname(c1), basename(c2));
+		free(c2);
+		fd = mkstemp(tmp->p);
+		exact = want == 0600;
+	}
+	free(c1);
+	if (fd < 0)
 		return NULL;
-	if (fchmod(fd, mode & 07777) < 0 || (f = fdopen(fd, "w")) == NULL) {
+	/* the umask may have taken bits off, or mkstemp made it 0600 */
+	if ((!exact && fchmod(fd, want) < 0) ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(tmp->p);
 		return NULL;
@@ -575,18 +607,15 @@ open_temp(const char *target, mode_t mode, struct buf *tmp)
 
 /* Sign path into target (through a temporary file and rename). */
 static int
-sign_to_file(struct run *r, const char *path, FILE *in, const char *target,
-    struct diag *d)
+sign_to_file(struct run *r, const char *path, FILE *in, mode_t mode,
+    const char *target, struct diag *d)
 {
 	struct buf tmp = { 0 };
-	struct stat st;
 	FILE *out;
 	bool keep;
 	int rc;
 
-	if (fstat(fileno(in), &st) < 0)
-		st.st_mode = 0600;
-	if ((out = open_temp(target, st.st_mode, &tmp)) == NULL) {
+	if ((out = open_temp(r, target, mode, &tmp)) == NULL) {
 		diag_set(d, "cannot write beside %s: %s", target,
 		    strerror(errno));
 		buf_free(&tmp);
@@ -629,6 +658,7 @@ static int
 sign_path(struct run *r, const char *path)
 {
 	struct diag d = { { 0 } };
+	struct stat st;
 	char esc[256];
 	FILE *in;
 	int rc;
@@ -642,13 +672,21 @@ sign_path(struct run *r, const char *path)
 		/* the reader asks for CHUNK-sized blocks: a stdio buffer
 		 * (and the fstat that sizes it) would only add a copy */
 		setvbuf(in, NULL, _IONBF, 0);
+		/* one fstat: the spool's question (regular?) and the mode
+		 * of the copy */
+		if (fstat(fileno(in), &st) < 0)
+			st.st_mode = S_IFIFO | 0600;	/* ask no more */
+		r->in_known = true;
+		r->in_regular = S_ISREG(st.st_mode);
 		if (r->inplace || r->outdir != NULL) {
 			char *target = target_name(r, path);
 
-			rc = sign_to_file(r, path, in, target, &d);
+			rc = sign_to_file(r, path, in, st.st_mode, target,
+			    &d);
 			free(target);
 		} else
 			rc = sign_input(r, path, in, stdout, &d);
+		r->in_known = false;
 		fclose(in);
 	}
 	if (rc != 0)
@@ -684,6 +722,9 @@ main(int argc, char **argv)
 	load_keys(&r);
 	r.s = dkimsign_new(&r.o);
 	r.chunk = xmalloc(CHUNK);
+	r.pid = getpid();
+	r.umask = umask(022);
+	umask(r.umask);
 	if (r.mbox) {	/* many messages to stdout: fewer, larger writes
 			 * (glibc sizes a NULL buffer itself) */
 		static char outbuf[CHUNK];

@@ -361,3 +361,21 @@ verify() {
 	    "$TOP/tests/demo/message.eml" > "$t/out"
 	dkimverify --offline --zone "$t/zone" "$t/out"
 }
+
+@test "dkimsign -o: a planted link at the temporary name is not followed; the copy keeps the input's mode under any umask" {
+	local t="$BATS_TEST_TMPDIR"
+	mkdir "$t/o"
+	cp "$TOP/tests/demo/message.eml" "$t/a.eml"
+	chmod 640 "$t/a.eml"
+	echo precious > "$t/victim"
+	# exec keeps the pid, so the name dkimsign tries first is known
+	run bash -c 'umask 077; ln -s "$1/victim" "$1/o/.a.eml.$$.0";
+	    exec dkimsign -t 1795000000 -d example.org -s ed \
+	    -k "$2" -o "$1/o" "$1/a.eml"' _ "$t" "$TOP/tests/demo/ed25519.key"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$t/victim")" = precious ]
+	[ "$(stat -c %a "$t/o/a.eml")" = 640 ]
+	dkimsign -t 1795000000 -d example.org -s ed -k "$TOP/tests/demo/ed25519.key" \
+	    "$t/a.eml" | cmp - "$t/o/a.eml"
+	[ "$(ls -A "$t/o" | wc -l)" -eq 2 ]	# the copy and the link, no leftover
+}
