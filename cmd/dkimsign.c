@@ -484,6 +484,60 @@ trace_signed(struct run *r, const char *name)
 		    crypto_key_alg_name(r->keys[i].key));
 }
 
+/* A message held in memory, p[0..n), in an mbox: signed, or passed on
+ * as it is (*passed) when it cannot be. */
+static int
+sign_mem(struct run *r, const char *p, size_t n, FILE *out, bool *passed,
+    struct diag *d)
+{
+	size_t hl = msg_header_size(p, n);
+	struct msg m;
+	int rc = 0;
+
+	*passed = false;
+	dkimsign_reset(r->s);
+	buf_reset(&r->fields);
+	if (msg_parse_header(&m, p, hl, d) == 0) {
+		mbox_unquote_init(&r->unquote);
+		mbox_unquote(&r->unquote, p + hl, n - hl, body_sink, r->s);
+		mbox_unquote_final(&r->unquote, body_sink, r->s);
+		if (dkimsign_final(r->s, &m, r->keys, r->nkeys, &r->fields,
+		    d) < 0)
+			rc = EXIT_DATAERR;
+	} else
+		rc = EXIT_DATAERR;
+	msg_free(&m);
+	if (rc != 0) {
+		buf_reset(&r->fields);
+		*passed = true;
+	}
+	if ((r->fields.len > 0 && fwrite(r->fields.p, 1, r->fields.len,
+	    out) != r->fields.len) || (n > 0 && fwrite(p, 1, n, out) != n)) {
+		diag_set(d, "write error: %s", strerror(errno));
+		*passed = false;
+		return EXIT_IOERR;
+	}
+	return rc;
+}
+
+/* The current message of mb: in place when it fits mbox's read-ahead
+ * buffer, else streamed like a message on its own. */
+static int
+sign_mbox_message(struct run *r, struct mbox *mb, FILE *out, bool *passed,
+    struct diag *d)
+{
+	const char *p;
+	size_t n;
+	int c;
+
+	*passed = false;
+	if ((c = mbox_message_mem(mb, &p, &n, d)) < 0)
+		return EXIT_NOINPUT;
+	if (c > 0)
+		return sign_mem(r, p, n, out, passed, d);
+	return sign_message(r, mbox_message(mb), out, passed, d);
+}
+
 /*
  * Every message of the mbox on in, signed, to out: each From_ line as
  * it is, then the new fields and the message.  Returns an exit code: a
@@ -505,22 +559,24 @@ sign_mbox(struct run *r, const char *name, FILE *in, FILE *out,
 		bool passed;
 		int mrc;
 
-		buf_reset(&what);
-		buf_printf(&what, "%s: message %zu", name, mbox_count(mb));
 		if (fwrite(from.p, 1, from.len, out) != from.len) {
 			diag_set(d, "write error: %s", strerror(errno));
 			rc = EXIT_IOERR;
 			break;
 		}
-		mrc = sign_message(r, mbox_message(mb), out, &passed, &md);
-		if (mrc == 0)
-			trace_signed(r, what.p);
-		else if (passed) {
+		mrc = sign_mbox_message(r, mb, out, &passed, &md);
+		buf_reset(&what);
+		if (r->cli.verbose || mrc != 0)
+			buf_printf(&what, "%s: message %zu", name,
+			    mbox_count(mb));
+		if (mrc == 0) {
+			if (r->cli.verbose)
+				trace_signed(r, what.p);
+		} else if (passed) {
 			cli_warn(&r->cli, "%s: passed on unsigned: %s", what.p,
 			    md.msg);
 			npassed++;
-		}
-		else {
+		} else {
 			diag_set(d, "message %zu: %s", mbox_count(mb), md.msg);
 			rc = mrc;
 			break;

@@ -181,16 +181,44 @@ mbox_count(const struct mbox *mb)
 	return mb->count;
 }
 
-/* Skip what is left of the current message. */
+int
+mbox_message_mem(struct mbox *mb, const char **p, size_t *n, struct diag *d)
+{
+	while (mb->inmsg) {
+		if (!mb->found)
+			find_end(mb);
+		if (mb->found || mb->eof) {
+			size_t end = mb->found ? mb->end : mb->len;
+
+			*p = mb->b + mb->pos;
+			*n = end - mb->pos;
+			mb->pos = end;
+			mb->inmsg = false;
+			return 1;
+		}
+		/* fill makes room by dropping what lies before pos: with
+		 * nothing there, a full buffer holds less than the message */
+		if (mb->pos <= HISTORY && mb->len == MBOX_BUF)
+			return 0;
+		if (fill(mb) < 0)
+			return diag_set(d, "read error: %s",
+			    strerror(mb->err));
+	}
+	*p = mb->b + mb->pos;	/* read already: nothing left */
+	*n = 0;
+	return 1;
+}
+
+/* Skip what is left of the current message, through its stream so
+ * that what stdio holds of it goes too. */
 static int
 skip_message(struct mbox *mb, struct diag *d)
 {
 	char tmp[4096];
-	ssize_t n;
 
-	while ((n = message_read(mb, tmp, sizeof(tmp))) > 0)
+	while (fread(tmp, 1, sizeof(tmp), mb->f) > 0)
 		;
-	if (n < 0)
+	if (ferror(mb->f))
 		return diag_set(d, "read error: %s", strerror(mb->err));
 	return 0;
 }
@@ -298,7 +326,7 @@ void
 mbox_unquote(struct mbox_unquote *u, const void *p, size_t n,
     mbox_sink sink, void *arg)
 {
-	const char *s = p, *nl;
+	const char *s = p, *gt;
 	size_t i = 0, run = 0;
 
 	while (i < n) {
@@ -310,11 +338,15 @@ mbox_unquote(struct mbox_unquote *u, const void *p, size_t n,
 			run = i;
 			continue;
 		}
-		u->linestart = false;
-		if ((nl = memchr(s + i, '\n', n - i)) == NULL)
+		/* only a '>' at a line start matters: they are rare */
+		if ((gt = memchr(s + i, '>', n - i)) == NULL) {
+			u->linestart = s[n - 1] == '\n';
 			break;
-		i = (size_t)(nl - s) + 1;
-		u->linestart = true;
+		}
+		i = (size_t)(gt - s);
+		u->linestart = i > 0 && s[i - 1] == '\n';
+		if (!u->linestart)
+			i++;
 	}
 	if (n > run && u->gt == 0)
 		sink(arg, s + run, n - run);

@@ -45,6 +45,15 @@ int		 mbox_next(struct mbox *mb, struct buf *from, struct diag *d);
  */
 FILE		*mbox_message(struct mbox *mb);
 
+/*
+ * The current message whole, in place, when it fits in the read-ahead
+ * buffer (most do): *p and *n stay valid until the next mbox call, and
+ * the message counts as read.  False when it is larger: read it from
+ * mbox_message() then; -1 with d filled on a read error.
+ */
+int		 mbox_message_mem(struct mbox *mb, const char **p, size_t *n,
+		    struct diag *d);
+
 /* The message count so far: 1 for the first message. */
 size_t		 mbox_count(const struct mbox *mb);
 

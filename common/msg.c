@@ -191,6 +191,22 @@ msg_parse_header(struct msg *m, const char *text, size_t len, struct diag *d)
 	return split_fields(m, d);
 }
 
+size_t
+msg_header_size(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	for (;;) {	/* p: a line start */
+		if (p < end && *p == '\n')
+			return (size_t)(p - text) + 1;
+		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+			return (size_t)(p - text) + 2;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return len;
+		p = nl + 1;
+	}
+}
+
 ssize_t
 msg_read_body(struct msg *m, char *buf, size_t cap)
 {

@@ -68,6 +68,10 @@ int	msg_read_header(struct msg *m, FILE *in, struct diag *d);
 int	msg_parse_header(struct msg *m, const char *text, size_t len,
 	    struct diag *d);
 
+/* The size of the header block at the start of text[0..len), its
+ * separator line included; len if it has none. */
+size_t	msg_header_size(const char *text, size_t len);
+
 /*
  * Read up to cap body bytes into buf.  Returns the count, 0 at the end of
  * the message, -1 on a read error (errno set).
