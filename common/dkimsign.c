@@ -275,10 +275,8 @@ dkimsign_body(struct dkimsign *s, const void *p, size_t n)
  */
 static void
 select_name(struct dkimsign *s, const struct msg *m, const char *name,
-    size_t count)
+    size_t present, size_t count)
 {
-	size_t present = msg_count(m, name);
-
 	for (size_t j = 0; j < count; j++) {
 		if (s->hlist.len > 0)
 			buf_addc(&s->hlist, ':');
@@ -329,9 +327,11 @@ make_plan(struct dkimsign *s)
 static void
 select_fields(struct dkimsign *s, const struct msg *m)
 {
-	for (size_t i = 0; i < s->nplan; i++)
-		select_name(s, m, s->plan[i], msg_count(m, s->plan[i]) +
-		    s->over[i]);
+	for (size_t i = 0; i < s->nplan; i++) {
+		size_t present = msg_count(m, s->plan[i]);
+
+		select_name(s, m, s->plan[i], present, present + s->over[i]);
+	}
 }
 
 /* Line folding of the new field: lines stay under DKIMSIGN_LINE_MAX. */
@@ -434,17 +434,30 @@ fold_hlist(struct fold *f, const char *list)
 static void
 fold_base64(struct fold *f, const char *p, size_t n)
 {
-	size_t pad = 0;
+	size_t pad = 0, body;
 
 	while (pad < n && p[n - 1 - pad] == '=')
 		pad++;
-	for (size_t i = 0; i < n; i++) {
-		size_t need = i + 1 + pad == n ? 1 + pad : 1;
+	body = n - pad;
 
-		if (i + pad < n && !fits(f, need))
+	/* every character but the last: as many as the line holds */
+	for (size_t i = 0; i + 1 < body;) {
+		size_t k;
+
+		if (!fits(f, 1))
 			fold_break(f);
-		fold_add(f, p + i, 1);
+		k = DKIMSIGN_LINE_MAX - 1 - f->col;
+		if (k > body - 1 - i)
+			k = body - 1 - i;
+		fold_add(f, p + i, k);
+		i += k;
 	}
+	if (body > 0) {
+		if (!fits(f, 1 + pad))
+			fold_break(f);
+		fold_add(f, p + body - 1, 1 + pad);
+	} else
+		fold_add(f, p, pad);
 }
 
 /* RFC 6376 2.11 dkim-quoted-printable, for i=. */
