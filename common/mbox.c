@@ -45,7 +45,7 @@ fill(struct mbox *mb)
 		memmove(mb->b, mb->b + drop, mb->len - drop);
 		mb->len -= drop;
 		mb->pos -= drop;
-		mb->scan -= drop;
+		mb->scan = mb->scan > drop ? mb->scan - drop : 0;
 		if (mb->found)
 			mb->end -= drop;
 	}
@@ -223,51 +223,57 @@ skip_message(struct mbox *mb, struct diag *d)
 	return 0;
 }
 
-int
-mbox_next(struct mbox *mb, struct buf *from, struct diag *d)
+static int
+no_from_line(const struct mbox *mb, struct diag *d)
 {
-	const char *nl;
+	return diag_set(d, "%s", mb->count == 0 ? "not an mbox: the first "
+	    "line is not a From_ line (\"From \")" :
+	    "no From_ line after a message");
+}
 
-	if (skip_message(mb, d) < 0)
-		return -1;
-	clearerr(mb->f);
+/*
+ * Make the From_ line at pos whole in the buffer: its length (a last
+ * line may lack its LF), 0 at the end of the stream, -1 with d filled.
+ */
+static long
+from_line(struct mbox *mb, struct diag *d)
+{
 	for (;;) {
 		size_t have = mb->len - mb->pos;
+		const char *nl;
 
-		if (have >= FROM_LEN && memcmp(mb->b + mb->pos, FROM_,
-		    FROM_LEN) != 0)
-			return diag_set(d, "%s", mb->count == 0 ?
-			    "not an mbox: the first line is not a From_ line "
-			    "(\"From \")" : "no From_ line after a message");
-		nl = have >= FROM_LEN ? memchr(mb->b + mb->pos, '\n', have) :
-		    NULL;
-		if (nl != NULL || (mb->eof && have >= FROM_LEN))
-			break;
-		if (mb->eof) {
-			if (have == 0)
-				return 0;
-			return diag_set(d, "%s", mb->count == 0 ?
-			    "not an mbox: the first line is not a From_ line "
-			    "(\"From \")" : "no From_ line after a message");
-		}
-		if (have > MBOX_FROM_LINE_MAX)
-			return diag_set(d, "From_ line longer than %d bytes",
-			    MBOX_FROM_LINE_MAX);
+		if (have >= FROM_LEN) {
+			if (memcmp(mb->b + mb->pos, FROM_, FROM_LEN) != 0)
+				return no_from_line(mb, d);
+			nl = memchr(mb->b + mb->pos, '\n', have);
+			if (nl != NULL)
+				have = (size_t)(nl - (mb->b + mb->pos)) + 1;
+			if (have > MBOX_FROM_LINE_MAX)
+				return diag_set(d, "From_ line longer than %d "
+				    "bytes", MBOX_FROM_LINE_MAX);
+			if (nl != NULL || mb->eof)
+				return (long)have;
+		} else if (mb->eof)
+			return have == 0 ? 0 : no_from_line(mb, d);
 		if (fill(mb) < 0)
 			return diag_set(d, "read error: %s",
 			    strerror(mb->err));
 	}
-	{
-		size_t n = nl != NULL ? (size_t)(nl - (mb->b + mb->pos)) + 1 :
-		    mb->len - mb->pos;
+}
 
-		if (n > MBOX_FROM_LINE_MAX)
-			return diag_set(d, "From_ line longer than %d bytes",
-			    MBOX_FROM_LINE_MAX);
-		buf_reset(from);
-		buf_add(from, mb->b + mb->pos, n);
-		mb->pos += n;
-	}
+int
+mbox_next(struct mbox *mb, struct buf *from, struct diag *d)
+{
+	long n;
+
+	if (skip_message(mb, d) < 0)
+		return -1;
+	clearerr(mb->f);
+	if ((n = from_line(mb, d)) <= 0)
+		return (int)n;
+	buf_reset(from);
+	buf_add(from, mb->b + mb->pos, (size_t)n);
+	mb->pos += (size_t)n;
 	mb->scan = mb->pos;
 	mb->found = false;
 	mb->inmsg = true;

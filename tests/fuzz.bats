@@ -35,3 +35,4 @@ fuzz() {
 @test "fuzz: RFC 5322 address lists (From)" { fuzz fuzz_addr; }
 @test "fuzz: DMARC records (RFC 9989 4.7, RFC 7489 6.3)" { fuzz fuzz_dmarc; }
 @test "fuzz: Authentication-Results fields (RFC 8601 2.2)" { fuzz fuzz_authres; }
+@test "fuzz: mbox reader and mboxrd unquoting (RFC 4155)" { fuzz fuzz_mbox; }
