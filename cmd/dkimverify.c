@@ -16,13 +16,14 @@
 #include "diag.h"
 #include "dkim.h"
 #include "dns.h"
+#include "mbox.h"
 #include "msg.h"
 
 #define CHUNK		65536
 #define TIME_MAX	253402300799LL	/* 9999-12-31T23:59:59Z */
 
 static const char usage[] =
-"usage: dkimverify [-v] [-A authserv-id] [-t unix-seconds] [--explain]\n"
+"usage: dkimverify [-mv] [-A authserv-id] [-t unix-seconds] [--explain]\n"
 "                  [--canon-dump file] [--strict-length] [--zone file]\n"
 "                  [--offline] [--resolver addr[#port]] [--timeout seconds]\n"
 "                  [file ...]\n"
@@ -31,12 +32,14 @@ static const char usage[] =
 "                  [--resolver addr[#port]] [--timeout seconds] [file]\n"
 "\n"
 "Verify every DKIM-Signature of the message on stdin or in each file: one\n"
-"key=value line per signature (file name first when files are given).\n"
+"key=value line per signature (file name first when files are given;\n"
+"with -m, NAME:N for message N of an mbox).\n"
 "Exit status: the best verdict (0 pass, 1 fail, 3 policy, 4 permerror,\n"
 "5 temperror, 6 none).\n"
 "\n"
 "  -a, --add-header        filter: the message with Authentication-Results\n"
 "  -A, --authserv-id ID    authserv-id for -a (default: the host name)\n"
+"  -m, --mbox              each input is an mbox: verify every message\n"
 "  -t, --time SECONDS      verify as at this UNIX time (default: now)\n"
 "      --strict-length     content after the l= length is a failure\n"
 "      --explain           on a body hash failure, say which variant of the\n"
@@ -59,6 +62,7 @@ enum {
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
 	{ "add-header", no_argument, NULL, 'a' },
+	{ "mbox", no_argument, NULL, 'm' },
 	{ "time", required_argument, NULL, 't' },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "canon-dump", required_argument, NULL, OPT_CANON_DUMP },
@@ -71,6 +75,8 @@ struct run {
 	struct dkim_opts	 o;
 	struct dkim_verifier	*v;
 	bool			 filter;
+	bool			 mbox;		/* -m */
+	struct mbox_unquote	 unquote;
 	bool			 named;		/* prefix lines with the name */
 	bool			 any;		/* a verdict was reached */
 	enum verdict		 best;
@@ -213,6 +219,75 @@ verify_stream(struct run *r, FILE *in, const char *name)
 }
 
 static void
+body_sink(void *arg, const void *p, size_t n)
+{
+	dkim_msg_body(arg, p, n);
+}
+
+/* One message of an mbox, its body hashed as it was before mboxrd
+ * quoting. */
+static void
+verify_mbox_message(struct run *r, FILE *in, const char *name)
+{
+	static char chunk[CHUNK];
+	struct msg m = { 0 };
+	struct dkim_msg *dm;
+	ssize_t k;
+
+	if (!read_header(r, &m, in, name)) {
+		msg_free(&m);
+		return;
+	}
+	dm = dkim_msg_new(r->v, &m);
+	mbox_unquote_init(&r->unquote);
+	while ((k = msg_read_body(&m, chunk, sizeof(chunk))) > 0)
+		mbox_unquote(&r->unquote, chunk, (size_t)k, body_sink, dm);
+	if (k < 0) {
+		cli_warn(&r->cli, "%s: read error: %s", name, strerror(errno));
+		r->err = EXIT_IOERR;
+	} else {
+		mbox_unquote_final(&r->unquote, body_sink, dm);
+		dkim_msg_final(dm);
+		conclude(r, &m, dm, NULL, name);
+	}
+	dkim_msg_free(dm);
+	msg_free(&m);
+}
+
+/* -m: every message of the mbox on in, named NAME:N. */
+static void
+verify_mbox(struct run *r, FILE *in, const char *name)
+{
+	struct mbox *mb = mbox_new(fileno(in));
+	struct buf from = { 0 }, label = { 0 };
+	struct diag d = { { 0 } };
+	int c;
+
+	while ((c = mbox_next(mb, &from, &d)) > 0) {
+		buf_reset(&label);
+		buf_printf(&label, "%s:%zu", name, mbox_count(mb));
+		verify_mbox_message(r, mbox_message(mb), label.p);
+	}
+	if (c < 0) {
+		cli_warn(&r->cli, "%s: %s", name, d.msg);
+		r->err = strncmp(d.msg, "read error", 10) == 0 ? EXIT_IOERR :
+		    EXIT_DATAERR;
+	}
+	buf_free(&from);
+	buf_free(&label);
+	mbox_free(mb);
+}
+
+static void
+verify_input(struct run *r, FILE *in, const char *name)
+{
+	if (r->mbox)
+		verify_mbox(r, in, name);
+	else
+		verify_stream(r, in, name);
+}
+
+static void
 verify_file(struct run *r, const char *path)
 {
 	FILE *in = fopen(path, "rb");
@@ -225,7 +300,7 @@ verify_file(struct run *r, const char *path)
 	/* the reader asks for large blocks: stdio's own buffer (and the
 	 * fstat that sizes it) would only add a copy and a system call */
 	setvbuf(in, NULL, _IONBF, 0);
-	verify_stream(r, in, path);
+	verify_input(r, in, path);
 	fclose(in);
 }
 
@@ -235,11 +310,14 @@ parse_args(struct run *r, int argc, char **argv)
 	long long t;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "at:", longopts,
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "amt:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			r->filter = true;
+			break;
+		case 'm':
+			r->mbox = true;
 			break;
 		case 't':
 			if (!cli_parse_long(optarg, 1, TIME_MAX, &t))
@@ -264,6 +342,8 @@ parse_args(struct run *r, int argc, char **argv)
 	}
 	if (r->filter && argc - optind > 1)
 		cli_usage_error(&r->cli, "-a: one message at a time");
+	if (r->filter && r->mbox)
+		cli_usage_error(&r->cli, "-a and -m exclude each other");
 }
 
 int
@@ -280,9 +360,9 @@ main(int argc, char **argv)
 	if (r.o.now == 0)
 		r.o.now = (long long)time(NULL);
 	r.v = dkim_verifier_new(cli_dns(&r.cli), &r.o);
-	r.named = argc - optind > 0;
+	r.named = argc - optind > 0 || r.mbox;
 	if (optind == argc)
-		verify_stream(&r, stdin, "stdin");
+		verify_input(&r, stdin, "stdin");
 	for (int i = optind; i < argc; i++)
 		verify_file(&r, argv[i]);
 	if (r.o.dump != NULL && fclose(r.o.dump) == EOF)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dkimsign -m: every message of an mbox signed in one stream (RFC 4155
+# dkimsign -m and dkimverify -m: every message of an mbox, in one stream (RFC 4155
 # From_ lines; mboxrd quoting).  Each message is signed as it was before
 # it was quoted, so its signature is the one dkimsign gives the message
 # alone; the mbox's bytes all stay as they are.
@@ -155,4 +155,40 @@ sign_mbox() {
 	if ! ldd "$MAUTH_BIN/dkimsign" | grep -q libasan; then
 		[ "$rss" -lt $((16 * 1024)) ]
 	fi
+}
+
+@test "dkimverify -m: every message of a signed mbox verified, each line named NAME:N" {
+	local t="$BATS_TEST_TMPDIR"
+	make_mbox "$t/in.mbox"
+	sign_mbox "$t/in.mbox" > "$t/out.mbox"
+	run dkimverify -m --zone "$ZONE" --offline "$t/out.mbox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 10 ]
+	[ "$(grep -c "^$t/out.mbox:[1-5]: dkim=pass header.d=example.org " <<< "$output")" -eq 10 ]
+	# stdin is named stdin
+	run dkimverify -m --zone "$ZONE" --offline < "$t/out.mbox"
+	[ "$(grep -c '^stdin:5: dkim=pass ' <<< "$output")" -eq 2 ]
+}
+
+@test "dkimverify -m: a message changed inside the mbox fails alone; unsigned ones are none" {
+	local t="$BATS_TEST_TMPDIR"
+	make_mbox "$t/in.mbox"
+	sign_mbox "$t/in.mbox" | sed 's/^A CRLF message\./A CRLF massage./' > "$t/out.mbox"
+	# the last message had no final newline: an appender adds the empty line
+	printf '\n\nFrom a@b Mon Nov 23 10:00:09 2026\nFrom: x@example.org\n\nunsigned\n' >> "$t/out.mbox"
+	run dkimverify -m --zone "$ZONE" --offline "$t/out.mbox"
+	echo "$output"
+	[ "$status" -eq 0 ]	# the best verdict, as with several files
+	[ "$(grep -c ':2: dkim=fail .*body hash' <<< "$output")" -eq 2 ]
+	[ "$(grep -c ': dkim=pass ' <<< "$output")" -eq 8 ]
+	grep -q ':6: dkim=none$' <<< "$output"
+}
+
+@test "dkimverify -m: not an mbox is exit 65; -a and -m exclude each other (64)" {
+	run dkimverify -m --offline < "$TOP/tests/demo/message.eml"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"not an mbox"* ]]
+	run dkimverify -a -m --offline < "$TOP/tests/demo/message.eml"
+	[ "$status" -eq 64 ]
 }
