@@ -462,7 +462,8 @@ sign_message(struct run *r, FILE *in, FILE *out, bool *passed,
 			int wrc;
 
 			buf_reset(&r->fields);
-			if ((wrc = write_signed(r, &m, &sp, in, out, &wd)) != 0) {
+			wrc = write_signed(r, &m, &sp, in, out, &wd);
+			if (wrc != 0) {
 				*d = wd;
 				rc = wrc;
 			} else

@@ -273,12 +273,14 @@ spki_rsa(const unsigned char *der, size_t n, const unsigned char **key,
 	const unsigned char *p = der, *end = der + n, *spki, *alg, *oid, *bits;
 	size_t spkilen, alglen, oidlen, bitslen;
 
-	if (!crypto_der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) || p != end)
+	if (!crypto_der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) ||
+	    p != end)
 		return false;
 	p = spki;
 	end = spki + spkilen;
 	if (!crypto_der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
-	    !crypto_der_next(&p, end, DER_BITSTRING, &bits, &bitslen) || p != end)
+	    !crypto_der_next(&p, end, DER_BITSTRING, &bits, &bitslen) ||
+	    p != end)
 		return false;
 	p = alg;
 	if (!crypto_der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||

@@ -185,7 +185,8 @@ rsa_from_parts(BIGNUM *bn[RSA_PARTS])
 	for (i = 0; bld != NULL && i < RSA_PARTS; i++)
 		if (OSSL_PARAM_BLD_push_BN(bld, names[i], bn[i]) != 1)
 			break;
-	if (i == RSA_PARTS && (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
+	if (i == RSA_PARTS &&
+	    (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) != NULL &&
 	    EVP_PKEY_fromdata_init(ctx) == 1 &&
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
