@@ -586,8 +586,7 @@ sign_mbox(struct run *r, const char *name, FILE *in, FILE *out,
 			rc = mrc;
 	}
 	if (c < 0)
-		rc = strncmp(d->msg, "read error", 10) == 0 ? EXIT_NOINPUT :
-		    EXIT_DATAERR;
+		rc = mbox_read_error(mb) ? EXIT_NOINPUT : EXIT_DATAERR;
 	else if (c == 0)
 		r->mbox_whole = rc == 0 || rc == EXIT_DATAERR;
 	if (c == 0 && rc == EXIT_DATAERR)

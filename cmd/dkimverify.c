@@ -270,8 +270,7 @@ verify_mbox(struct run *r, FILE *in, const char *name)
 	}
 	if (c < 0) {
 		cli_warn(&r->cli, "%s: %s", name, d.msg);
-		r->err = strncmp(d.msg, "read error", 10) == 0 ? EXIT_IOERR :
-		    EXIT_DATAERR;
+		r->err = mbox_read_error(mb) ? EXIT_IOERR : EXIT_DATAERR;
 	}
 	buf_free(&from);
 	buf_free(&label);

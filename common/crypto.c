@@ -273,22 +273,22 @@ spki_rsa(const unsigned char *der, size_t n, const unsigned char **key,
 	const unsigned char *p = der, *end = der + n, *spki, *alg, *oid, *bits;
 	size_t spkilen, alglen, oidlen, bitslen;
 
-	if (!crypto_der_next(&p, end, DER_SEQUENCE, &spki, &spkilen) ||
+	if (!crypto_der_next(&p, end, CRYPTO_DER_SEQUENCE, &spki, &spkilen) ||
 	    p != end)
 		return false;
 	p = spki;
 	end = spki + spkilen;
-	if (!crypto_der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
-	    !crypto_der_next(&p, end, DER_BITSTRING, &bits, &bitslen) ||
+	if (!crypto_der_next(&p, end, CRYPTO_DER_SEQUENCE, &alg, &alglen) ||
+	    !crypto_der_next(&p, end, CRYPTO_DER_BITSTRING, &bits, &bitslen) ||
 	    p != end)
 		return false;
 	p = alg;
-	if (!crypto_der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
+	if (!crypto_der_next(&p, alg + alglen, CRYPTO_DER_OID, &oid, &oidlen) ||
 	    oidlen != CRYPTO_RSA_OID_LEN ||
 	    memcmp(oid, crypto_rsa_oid, oidlen) != 0)
 		return false;
-	if (p != alg + alglen && !(alg + alglen - p == 2 && p[0] == DER_NULL &&
-	    p[1] == 0))
+	if (p != alg + alglen && !(alg + alglen - p == 2 &&
+	    p[0] == CRYPTO_DER_NULL && p[1] == 0))
 		return false;
 	if (bitslen < 1 || bits[0] != 0)	/* no unused bits */
 		return false;

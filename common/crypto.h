@@ -29,12 +29,12 @@ enum crypto_hash_alg {
  * have the tag; its contents go to *c, *clen and *p moves past it.  False
  * if malformed or another tag.
  */
-#define DER_INTEGER	0x02
-#define DER_BITSTRING	0x03
-#define DER_OCTETSTRING	0x04
-#define DER_NULL	0x05
-#define DER_OID		0x06
-#define DER_SEQUENCE	0x30
+#define CRYPTO_DER_INTEGER	0x02
+#define CRYPTO_DER_BITSTRING	0x03
+#define CRYPTO_DER_OCTETSTRING	0x04
+#define CRYPTO_DER_NULL		0x05
+#define CRYPTO_DER_OID		0x06
+#define CRYPTO_DER_SEQUENCE	0x30
 bool		 crypto_der_next(const unsigned char **p,
 		    const unsigned char *end, int tag, const unsigned char **c,
 		    size_t *clen);

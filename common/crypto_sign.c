@@ -209,15 +209,17 @@ parse_pkcs1_rsa(const unsigned char *der, size_t n)
 	EVP_PKEY *pkey = NULL;
 	size_t seqlen, vlen, i;
 
-	if (!crypto_der_next(&p, end, DER_SEQUENCE, &seq, &seqlen) || p != end)
+	if (!crypto_der_next(&p, end, CRYPTO_DER_SEQUENCE, &seq, &seqlen) ||
+	    p != end)
 		return NULL;
 	p = seq;
 	end = seq + seqlen;
-	if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) || vlen != 1 ||
+	if (!crypto_der_next(&p, end, CRYPTO_DER_INTEGER, &v, &vlen) ||
+	    vlen != 1 ||
 	    v[0] != 0)
 		return NULL;
 	for (i = 0; i < RSA_PARTS; i++) {
-		if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) ||
+		if (!crypto_der_next(&p, end, CRYPTO_DER_INTEGER, &v, &vlen) ||
 		    vlen == 0 || (v[0] & 0x80) != 0)
 			break;
 		if ((bn[i] = BN_secure_new()) == NULL ||
@@ -245,20 +247,23 @@ parse_pkcs8(const unsigned char *der, size_t n)
 	    memcmp(der, pkcs8_ed25519, sizeof(pkcs8_ed25519)) == 0)
 		return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
 		    der + sizeof(pkcs8_ed25519), ED25519_SEEDLEN);
-	if (!crypto_der_next(&p, end, DER_SEQUENCE, &seq, &seqlen) || p != end)
+	if (!crypto_der_next(&p, end, CRYPTO_DER_SEQUENCE, &seq, &seqlen) ||
+	    p != end)
 		return NULL;
 	p = seq;
 	end = seq + seqlen;
-	if (!crypto_der_next(&p, end, DER_INTEGER, &v, &vlen) || vlen != 1 ||
+	if (!crypto_der_next(&p, end, CRYPTO_DER_INTEGER, &v, &vlen) ||
+	    vlen != 1 ||
 	    v[0] != 0 ||
-	    !crypto_der_next(&p, end, DER_SEQUENCE, &alg, &alglen) ||
-	    !crypto_der_next(&p, end, DER_OCTETSTRING, &v, &vlen) || p != end)
+	    !crypto_der_next(&p, end, CRYPTO_DER_SEQUENCE, &alg, &alglen) ||
+	    !crypto_der_next(&p, end, CRYPTO_DER_OCTETSTRING, &v, &vlen) ||
+	    p != end)
 		return NULL;
 	p = alg;
-	if (!crypto_der_next(&p, alg + alglen, DER_OID, &oid, &oidlen) ||
+	if (!crypto_der_next(&p, alg + alglen, CRYPTO_DER_OID, &oid, &oidlen) ||
 	    oidlen != CRYPTO_RSA_OID_LEN ||
 	    memcmp(oid, crypto_rsa_oid, oidlen) != 0 ||
-	    alg + alglen - p != 2 || p[0] != DER_NULL || p[1] != 0)
+	    alg + alglen - p != 2 || p[0] != CRYPTO_DER_NULL || p[1] != 0)
 		return NULL;
 	return parse_pkcs1_rsa(v, vlen);
 }

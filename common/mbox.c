@@ -175,6 +175,12 @@ mbox_message(struct mbox *mb)
 	return mb->f;
 }
 
+bool
+mbox_read_error(const struct mbox *mb)
+{
+	return mb->err != 0;
+}
+
 size_t
 mbox_count(const struct mbox *mb)
 {

@@ -54,6 +54,9 @@ FILE		*mbox_message(struct mbox *mb);
 int		 mbox_message_mem(struct mbox *mb, const char **p, size_t *n,
 		    struct diag *d);
 
+/* The last failure was a read error (not the stream's contents). */
+bool		 mbox_read_error(const struct mbox *mb);
+
 /* The message count so far: 1 for the first message. */
 size_t		 mbox_count(const struct mbox *mb);
 

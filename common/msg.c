@@ -194,17 +194,13 @@ msg_parse_header(struct msg *m, const char *text, size_t len, struct diag *d)
 size_t
 msg_header_size(const char *text, size_t len)
 {
-	const char *p = text, *end = text + len, *nl;
+	size_t from = 0;
+	bool linestart = true;
+	long sep = find_sep(text, len, &from, &linestart, true);
 
-	for (;;) {	/* p: a line start */
-		if (p < end && *p == '\n')
-			return (size_t)(p - text) + 1;
-		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
-			return (size_t)(p - text) + 2;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			return len;
-		p = nl + 1;
-	}
+	if (sep < 0)
+		return len;
+	return (size_t)sep + (text[sep] == '\r' ? 2 : 1);
 }
 
 ssize_t
