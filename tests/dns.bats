@@ -290,3 +290,23 @@ MX ttl=300 20 mx2.example.net" ]
 	# c a f U+00E9 (UTF-8) NUL n u l, newline
 	[ "$output" = "636166c3a9006e756c0a" ]
 }
+
+# knot_start returns once every zone answers over UDP: a query sent
+# before the server has bound its port gets no answer (SERVFAIL here).
+# A server that starts half a second late must still be waited for.
+@test "knot.bash: the start-up wait holds until the server answers" {
+	need_knot
+	[ "$KNOT_SERVER" = knotd ] || skip "the check drives knotd's config"
+	local dir port pid
+	dir=$(_knot_tmp)
+	port=$(_knot_port 127.0.0.1)
+	_knot_conf "$dir" 127.0.0.1 "$port" "$BATS_FILE_TMPDIR/mauth.test.zone"
+	(sleep 0.5; exec /usr/sbin/knotd -c "$dir/knot.conf") \
+	    >/dev/null 2>&1 3>&- 4>&- &
+	pid=$!
+	KNOT_PID=$pid _knot_wait 127.0.0.1 "$port" mauth.test
+	run test-dns --query mauth.test A --resolver "127.0.0.1#$port"
+	kill "$pid"
+	wait "$pid" || true
+	[ "${lines[0]}" = "NOERROR 1 network" ]
+}

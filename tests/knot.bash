@@ -57,18 +57,34 @@ _knot_origin() {
 	echo "${o%.}"
 }
 
-# Wait up to 10 s until the server answers the first zone's SOA.
+# The SOA of zone $3 in the answer of server $1 port $2, over UDP, or
+# over TCP with $4 = +tcp.  The answer section must hold the record
+# itself: kdig prints its usage on stdout for an option it does not know,
+# so "any output" is no proof of an answer.
+_knot_soa() {
+	kdig @"$1" -p "$2" +timeout=1 +retry=0 ${4:-} +noall +answer \
+	    "$3" SOA 2>/dev/null |
+	    awk -v z="$3." '$4 == "SOA" && tolower($1) == tolower(z) { ok = 1 }
+	    END { exit !ok }'
+}
+
+# Wait up to 10 s until the server answers every zone's SOA: knotd loads
+# its zones one by one after it starts listening, and a zone not yet
+# loaded answers SERVFAIL.  TCP first, as a port not yet open refuses a
+# connection at once where a UDP query waits out its time-out; then UDP,
+# which the tests use.
 _knot_wait() {
-	local addr=$1 port=$2 zone=$3 i
-	for i in $(seq 1 100); do
-		if kdig @"$addr" -p "$port" +time=1 +tries=1 +short \
-		    "$zone" SOA 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		kill -0 "$KNOT_PID" 2>/dev/null || return 1
-		sleep 0.1
+	local addr=$1 port=$2 zone i=0
+	shift 2
+	for zone in "$@"; do
+		until _knot_soa "$addr" "$port" "$zone" +tcp &&
+		    _knot_soa "$addr" "$port" "$zone"; do
+			i=$((i + 1))
+			[ "$i" -lt 100 ] || return 1
+			kill -0 "$KNOT_PID" 2>/dev/null || return 1
+			sleep 0.1
+		done
 	done
-	return 1
 }
 
 _knot_conf() {
@@ -131,7 +147,7 @@ EOF
 }
 
 _knot_start_at() {
-	local addr=$1 dir port first try
+	local addr=$1 dir port zones=() zone f try
 	shift
 	command -v kdig >/dev/null ||
 	    skip "kdig (Debian knot-dnsutils) is not installed"
@@ -142,7 +158,10 @@ _knot_start_at() {
 	else
 		skip "no DNS server: install Debian's knot (or nsd)"
 	fi
-	first=$(_knot_origin "$1") || return 1
+	for f in "$@"; do
+		zone=$(_knot_origin "$f") || return 1
+		zones+=("$zone")
+	done
 	for try in 1 2 3; do
 		dir=$(_knot_tmp)
 		port=$(_knot_port "$addr")
@@ -157,7 +176,7 @@ _knot_start_at() {
 		fi
 		KNOT_PID=$!
 		KNOT_DIR=$dir
-		if _knot_wait "$addr" "$port" "$first"; then
+		if _knot_wait "$addr" "$port" "${zones[@]}"; then
 			KNOT_PORT=$port
 			KNOT_ADDR="$addr#$port"
 			export KNOT_ADDR KNOT_PORT KNOT_PID KNOT_DIR KNOT_SERVER

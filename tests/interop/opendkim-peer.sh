@@ -76,16 +76,25 @@ inner() {
 	knot_conf "$dir"
 	"$KNOTD" -c "$dir/knot.conf" >/dev/null 2>&1 &
 	kpid=$!
+	# never leave knotd behind: it holds the caller's output open
+	trap 'kill "$kpid" 2>/dev/null || true' EXIT
 	echo "nameserver 127.0.0.1" > "$dir/resolv.conf"
 	mount --bind "$dir/resolv.conf" /etc/resolv.conf
 	# knotd loads its zones one by one: wait until every one answers, or
 	# the first key lookups can fail while a later zone is still loading
 	i=0
 	while read -r z; do
-		until kdig +short +time=1 +tries=1 @127.0.0.1 SOA "$z" 2>/dev/null |
-		    grep -q .; do
+		# the SOA record itself: kdig prints its usage on stdout
+		# for an option it does not know
+		until kdig +timeout=1 +retry=0 +noall +answer @127.0.0.1 \
+		    SOA "$z" 2>/dev/null | awk -v z="$z" '$4 == "SOA" &&
+		    tolower($1) == tolower(z) { ok = 1 } END { exit !ok }'; do
 			i=$((i + 1))
-			[ $i -lt 100 ] || { echo "knotd did not load $z" >&2; cat "$dir/knot.log" >&2; exit 2; }
+			[ $i -lt 100 ] || {
+				echo "knotd did not load $z" >&2
+				cat "$dir/knot.log" >&2
+				exit 2
+			}
 			sleep 0.1
 		done
 	done <"$dir/zones"
