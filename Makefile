@@ -69,6 +69,7 @@ $(B)/bin/%: cmd/%.c $(LIB) $(HDRS)
 # 2.4 ms (perf stat, --version).  These tools run once per message.
 # (dmarceval and authres stay dynamic: a static libpsl needs libunistring.)
 STATIC_BINS = $(B)/bin/spfcheck $(B)/bin/dkimsign $(B)/bin/dkimverify \
+	      $(B)/bin/arcsign $(B)/bin/arcverify \
 	      $(B)/bin/dkimkey
 ifneq ($(SANITIZE),1)
 # (--no-warnings: glibc marks getaddrinfo and dlopen, which libcrypto's

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "dkim.h"
+#include "dkim_impl.h"
 #include "dns.h"
 #include "kv.h"
 #include "msg.h"
@@ -62,6 +63,7 @@ struct variant {
 struct sig {
 	struct dkim_result	 r;
 	bool			 done;		/* verdict already final */
+	bool			 ams;		/* an ARC-Message-Signature */
 	enum dkim_alg		 alg;
 	enum crypto_hash_alg	 halg;
 	enum canon_alg		 hc, bc;
@@ -174,8 +176,8 @@ list_has(const struct tag *t, const char *item, bool star)
 
 /* Unsigned decimal of at most maxdigits digits; saturates at UINT64_MAX
  * (l= may be 76 digits: anything that large is beyond any body). */
-static bool
-parse_uint(const struct tag *t, size_t maxdigits, uint64_t *out)
+bool
+dkim_parse_uint(const struct tag *t, size_t maxdigits, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -194,8 +196,8 @@ parse_uint(const struct tag *t, size_t maxdigits, uint64_t *out)
 
 /* A domain name (d=) or selector (s=): dot-separated non-empty labels of
  * letters, digits, '-' and '_' (or 8-bit bytes of U-labels, RFC 8616). */
-static bool
-domain_ok(const char *s, size_t n)
+bool
+dkim_domain_ok(const char *s, size_t n)
 {
 	size_t label = 0;
 
@@ -271,29 +273,44 @@ under_domain(const char *dom, const char *d)
 }
 
 /* RFC 6376 3.5 a= */
+bool
+dkim_alg_parse(const struct tag *t, enum dkim_alg *a)
+{
+	if (tags_value_is(t, "rsa-sha256"))
+		*a = DKIM_A_RSA_SHA256;
+	else if (tags_value_is(t, "rsa-sha1"))
+		*a = DKIM_A_RSA_SHA1;
+	else if (tags_value_is(t, "ed25519-sha256"))	/* RFC 8463 3 */
+		*a = DKIM_A_ED25519_SHA256;
+	else
+		return false;
+	return true;
+}
+
 static bool
 parse_alg(const struct tag *t, struct sig *s)
 {
-	if (tags_value_is(t, "rsa-sha256"))
-		s->alg = DKIM_A_RSA_SHA256;
-	else if (tags_value_is(t, "rsa-sha1"))
-		s->alg = DKIM_A_RSA_SHA1;
-	else if (tags_value_is(t, "ed25519-sha256"))	/* RFC 8463 3 */
-		s->alg = DKIM_A_ED25519_SHA256;
-	else
+	if (!dkim_alg_parse(t, &s->alg))
 		return false;
 	s->halg = s->alg == DKIM_A_RSA_SHA1 ? CRYPTO_SHA1 : CRYPTO_SHA256;
 	return true;
 }
 
-/* RFC 6376 3.5 c=: header[/body], each simple or relaxed; default
- * simple/simple, and "relaxed" alone is relaxed/simple. */
+/*
+ * RFC 6376 3.5 c=: header[/body], each simple or relaxed; default
+ * simple/simple, and "relaxed" alone is relaxed/simple.  An
+ * ARC-Message-Signature without c= is relaxed/relaxed: RFC 8617 is
+ * silent, ARC uses relaxed throughout (4.1.3), and so do its
+ * validators (dkimpy; the ARC suite's ams_fields_c_na passes).
+ */
 static bool
 parse_c(const struct tag *t, struct sig *s)
 {
 	const char *slash;
 
 	s->hc = s->bc = CANON_SIMPLE;
+	if (t == NULL && s->ams)
+		s->hc = s->bc = CANON_RELAXED;
 	if (t == NULL)
 		return true;
 	slash = memchr(t->value, '/', t->valuelen);
@@ -304,7 +321,13 @@ parse_c(const struct tag *t, struct sig *s)
 	    &s->bc);
 }
 
-/* RFC 6376 3.5 h=: colon-separated field names, From among them. */
+/*
+ * RFC 6376 3.5 h=: colon-separated field names, From among them.  An
+ * ARC-Message-Signature needs no From (RFC 8617 4.1.2 places no
+ * requirement on the fields it covers), and its validators pass an empty
+ * h= or an empty name in the list (the ARC suite's ams_fields_h_empty,
+ * ams_fields_h_mis_hdr): such a name signs nothing.
+ */
 static int
 parse_h(const struct tag *t, struct hnames *hn, struct sig *s)
 {
@@ -312,11 +335,13 @@ parse_h(const struct tag *t, struct hnames *hn, struct sig *s)
 	bool from = false;
 
 	hn->count = 0;
-	while (i < t->valuelen || hn->count == 0) {
+	while (i < t->valuelen || (hn->count == 0 && !s->ams)) {
 		const char *p;
 		size_t n;
 
 		i = list_next(t->value, t->valuelen, i, &p, &n);
+		if (n == 0 && s->ams)
+			continue;
 		if (n == 0 || memchr(p, ' ', n) || memchr(p, '\t', n)) {
 			settle(s, VERDICT_PERMERROR,
 			    "RFC 6376 3.5: malformed h= field list");
@@ -327,11 +352,18 @@ parse_h(const struct tag *t, struct hnames *hn, struct sig *s)
 			    "more than %d names in h=", DKIM_HFIELDS_MAX);
 			return -1;
 		}
+		/* RFC 8617 4.1.2: ARC-Seal fields are never signed (the ARC
+		 * suite's ams_fields_h_includes_as; dkimpy refuses it too) */
+		if (s->ams && n == 8 && strncasecmp(p, "ARC-Seal", 8) == 0) {
+			settle(s, VERDICT_PERMERROR,
+			    "RFC 8617 4.1.2: h= names ARC-Seal");
+			return -1;
+		}
 		hn->p[hn->count] = p;
 		hn->n[hn->count++] = n;
 		from |= n == 4 && strncasecmp(p, "from", 4) == 0;
 	}
-	if (!from) {
+	if (!from && !s->ams) {
 		settle(s, VERDICT_PERMERROR,
 		    "RFC 6376 6.1.1: From field not signed");
 		return -1;
@@ -344,7 +376,21 @@ static int
 parse_i(const struct tag *t, struct sig *s)
 {
 	char *at;
+	uint64_t inst;
 
+	if (s->ams) {
+		/* RFC 8617 4.2.1: the instance, 1 to 50, in place of the
+		 * AUID; the key's t=s has no identity to compare */
+		if (!dkim_parse_uint(t, 2, &inst) || inst < 1 ||
+		    inst > DKIM_AMS_MAX) {
+			settle(s, VERDICT_PERMERROR,
+			    "RFC 8617 4.2.1: malformed instance i=");
+			return -1;
+		}
+		s->r.instance = (unsigned)inst;
+		s->idom = xstrdup(s->r.d);
+		return 0;
+	}
 	if (t == NULL) {
 		s->r.i = xmalloc(strlen(s->r.d) + 2);
 		s->r.i[0] = '@';
@@ -354,7 +400,7 @@ parse_i(const struct tag *t, struct sig *s)
 	}
 	if ((s->r.i = qp_decode(t)) == NULL ||
 	    (at = strrchr(s->r.i, '@')) == NULL ||
-	    !domain_ok(at + 1, strlen(at + 1))) {
+	    !dkim_domain_ok(at + 1, strlen(at + 1))) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed i=");
 		return -1;
 	}
@@ -373,14 +419,20 @@ check_required(const struct tags *tl, struct sig *s)
 {
 	static const char *const req[] = { "v", "a", "b", "bh", "d", "h",
 	    "s" };
+	/* RFC 8617 4.1.2: no v= (ignored if there), i= the instance */
+	static const char *const areq[] = { "i", "a", "b", "bh", "d", "h",
+	    "s" };
+	const char *const *r = s->ams ? areq : req;
 	const struct tag *v;
 
 	for (size_t k = 0; k < sizeof(req) / sizeof(req[0]); k++)
-		if (tags_get(tl, req[k]) == NULL) {
-			settle(s, VERDICT_PERMERROR,
-			    "RFC 6376 6.1.1: missing tag %s", req[k]);
+		if (tags_get(tl, r[k]) == NULL) {
+			settle(s, VERDICT_PERMERROR, "RFC %s: missing tag %s",
+			    s->ams ? "8617 4.1.2" : "6376 6.1.1", r[k]);
 			return -1;
 		}
+	if (s->ams)
+		return 0;
 	v = tags_get(tl, "v");
 	if (!tags_value_is(v, "1")) {
 		settle(s, VERDICT_PERMERROR,
@@ -427,7 +479,7 @@ parse_q_l(const struct tags *tl, struct sig *s)
 		return -1;
 	}
 	s->has_l = l != NULL;
-	if (l != NULL && !parse_uint(l, L_DIGITS_MAX, &s->l)) {
+	if (l != NULL && !dkim_parse_uint(l, L_DIGITS_MAX, &s->l)) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed l=");
 		return -1;
 	}
@@ -441,10 +493,10 @@ check_times(const struct tags *tl, struct sig *s, long long now)
 	const struct tag *t = tags_get(tl, "t"), *x = tags_get(tl, "x");
 	uint64_t tv = 0, xv = 0;
 
-	if ((t != NULL && !parse_uint(t, T_DIGITS_MAX, &tv)) ||
-	    (x != NULL && !parse_uint(x, T_DIGITS_MAX, &xv))) {
+	if ((t != NULL && !dkim_parse_uint(t, T_DIGITS_MAX, &tv)) ||
+	    (x != NULL && !dkim_parse_uint(x, T_DIGITS_MAX, &xv))) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed %s=",
-		    t != NULL && !parse_uint(t, T_DIGITS_MAX, &tv) ? "t" : "x");
+		    t != NULL && !dkim_parse_uint(t, T_DIGITS_MAX, &tv) ? "t" : "x");
 		return -1;
 	}
 	if (t != NULL && x != NULL && xv <= tv) {
@@ -478,11 +530,11 @@ parse_ids(const struct tags *tl, struct sig *s)
 	s->r.a = tag_dup(a);
 	if (check_required(tl, s) < 0)
 		return -1;
-	if (!domain_ok(d->value, d->valuelen)) {
+	if (!dkim_domain_ok(d->value, d->valuelen)) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed d=");
 		return -1;
 	}
-	if (!domain_ok(sel->value, sel->valuelen)) {
+	if (!dkim_domain_ok(sel->value, sel->valuelen)) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed s=");
 		return -1;
 	}
@@ -502,11 +554,12 @@ static int
 parse_sig(struct sig *s, struct tags *tl, const struct msg_field *f,
     struct hnames *hn, long long now)
 {
+	const char *what = s->ams ? "ARC-Message-Signature" :
+	    "DKIM-Signature";
 	struct diag d;
 
-	if (tags_parse(tl, "DKIM-Signature", f->value, f->valuelen, &d) < 0) {
-		settle(s, VERDICT_PERMERROR, "%s",
-		    d.msg + strlen("DKIM-Signature: "));
+	if (tags_parse(tl, what, f->value, f->valuelen, &d) < 0) {
+		settle(s, VERDICT_PERMERROR, "%s", d.msg + strlen(what) + 2);
 		return -1;
 	}
 	if (parse_ids(tl, s) < 0 || parse_i(tags_get(tl, "i"), s) < 0 ||
@@ -546,8 +599,8 @@ hash_field(struct crypto_hash *h, struct buf *tmp, enum canon_alg c,
  * space included (RFC 6376 3.7): raw up to "b=", then from the ';' that
  * ends the tag (or the end of the value).
  */
-static void
-strip_b(const struct msg_field *f, const struct tag *b, struct buf *out)
+void
+dkim_strip_b(const struct msg_field *f, const struct tag *b, struct buf *out)
 {
 	const char *p = b->name + b->namelen, *end = f->value + f->valuelen;
 	const char *q;
@@ -594,7 +647,7 @@ header_hash(struct sig *s, const struct msg *m, size_t self,
 			hash_field(h, &tmp, s->hc, m->f[idx].raw,
 			    m->f[idx].rawlen, false, dump);
 	}
-	strip_b(&m->f[self], b, &sigf);
+	dkim_strip_b(&m->f[self], b, &sigf);
 	hash_field(h, &tmp, s->hc, sigf.p, sigf.len, true, dump);
 	s->hdlen = crypto_hash_final(h, s->hdigest);
 	crypto_hash_free(h);
@@ -771,8 +824,9 @@ start_sig(struct dkim_msg *dm, struct sig *s, const struct msg *m,
 
 	if (parse_sig(s, tl, &m->f[self], hn, dm->v->o.now) == 0 &&
 	    !s->done) {
-		dump_section(dump, "--- DKIM-Signature %zu: header data, "
-		    "c=%s ---\n", k + 1, canon_name(s->hc));
+		dump_section(dump, "--- %s %zu: header data, c=%s ---\n",
+		    s->ams ? "ARC-Message-Signature" : "DKIM-Signature", k + 1,
+		    canon_name(s->hc));
 		header_hash(s, m, self, hn, tags_get(tl, "b"), dump);
 		dump_section(dump, "\n");
 		setup_bodies(dm, s);
@@ -781,11 +835,13 @@ start_sig(struct dkim_msg *dm, struct sig *s, const struct msg *m,
 	free(hn);
 }
 
-struct dkim_msg *
-dkim_msg_new(struct dkim_verifier *v, const struct msg *m)
+static struct dkim_msg *
+msg_new(struct dkim_verifier *v, const struct msg *m, bool ams)
 {
 	struct dkim_msg *dm = xcalloc(1, sizeof(*dm));
-	size_t n = msg_count(m, "DKIM-Signature");
+	const char *name = ams ? "ARC-Message-Signature" : "DKIM-Signature";
+	size_t n = msg_count(m, name);
+	size_t max = ams ? DKIM_AMS_MAX : DKIM_SIGS_MAX;
 
 	dm->v = v;
 	dm->nsigs = n;
@@ -793,16 +849,28 @@ dkim_msg_new(struct dkim_verifier *v, const struct msg *m)
 	for (size_t k = 0; k < n; k++) {
 		struct sig *s = &dm->sigs[k];
 
-		if (k >= DKIM_SIGS_MAX) {
+		s->ams = ams;
+		if (k >= max) {
 			settle(s, VERDICT_NEUTRAL, "not verified: more than "
-			    "%d signatures", DKIM_SIGS_MAX);
+			    "%zu signatures", max);
 			continue;
 		}
-		start_sig(dm, s, m, (size_t)msg_find(m, "DKIM-Signature", k),
-		    k);
+		start_sig(dm, s, m, (size_t)msg_find(m, name, k), k);
 	}
 	start_bodies(dm);
 	return dm;
+}
+
+struct dkim_msg *
+dkim_msg_new(struct dkim_verifier *v, const struct msg *m)
+{
+	return msg_new(v, m, false);
+}
+
+struct dkim_msg *
+dkim_msg_new_ams(struct dkim_verifier *v, const struct msg *m)
+{
+	return msg_new(v, m, true);
 }
 
 void
@@ -994,6 +1062,26 @@ check_key(struct sig *s, const struct key_entry *e)
 		return settle(s, VERDICT_PERMERROR,
 		    "RSA key of %u bits, over %d", bits, DKIM_RSA_MAX_BITS);
 	return 0;
+}
+
+const struct crypto_pubkey *
+dkim_verifier_key(struct dkim_verifier *v, const char *d, const char *sel,
+    enum dkim_alg alg, enum verdict *vd, char reason[DKIM_REASON_MAX])
+{
+	struct sig s;
+	const struct key_entry *e;
+
+	memset(&s, 0, sizeof(s));
+	s.r.d = (char *)d;
+	s.r.s = (char *)sel;
+	s.alg = alg;
+	s.halg = alg == DKIM_A_RSA_SHA1 ? CRYPTO_SHA1 : CRYPTO_SHA256;
+	s.idom = (char *)d;
+	if ((e = get_key(v, &s)) != NULL && check_key(&s, e) == 0)
+		return e->pk;
+	*vd = s.r.verdict;
+	memcpy(reason, s.r.reason, DKIM_REASON_MAX);
+	return NULL;
 }
 
 static bool

@@ -41,6 +41,7 @@ struct msg_field;
 #define DKIM_FUTURE_SKEW	300	/* seconds t= may lie in the future */
 #define DKIM_REASON_MAX		160	/* bytes of a reason text */
 #define DKIM_KEYS_CACHED	64	/* parsed keys kept by a verifier */
+#define DKIM_AMS_MAX		50	/* RFC 8617 4.2.1: ARC instances */
 
 enum dkim_alg {
 	DKIM_A_RSA_SHA256,
@@ -66,6 +67,7 @@ struct dkim_result {
 	char		*a;		/* a= as written */
 	char		 b8[9];		/* first 8 characters of b= */
 	bool		 testing;	/* key record has t=y */
+	unsigned	 instance;	/* ARC-Message-Signature i=, else 0 */
 	char		*explain;	/* --explain finding, or NULL */
 };
 
@@ -87,6 +89,14 @@ void		 dkim_verifier_free(struct dkim_verifier *v);
  * signature is a permerror result, none at all is count 0.
  */
 struct dkim_msg	*dkim_msg_new(struct dkim_verifier *v, const struct msg *m);
+
+/*
+ * The same for the ARC-Message-Signature fields of m (RFC 8617 4.1.2):
+ * DKIM-Signature syntax and semantics without v=, with i= the instance
+ * (result field instance; i is NULL), at most DKIM_AMS_MAX of them.
+ */
+struct dkim_msg	*dkim_msg_new_ams(struct dkim_verifier *v,
+		    const struct msg *m);
 
 /* Feed the next body chunk (any size, any boundary). */
 void		 dkim_msg_body(struct dkim_msg *dm, const void *p, size_t n);

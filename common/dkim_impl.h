@@ -1,0 +1,47 @@
+/*
+ * dkim_impl: pieces of the DKIM verifier that ARC (arc.c) shares: the
+ * ARC-Seal is DKIM-Signature syntax over other data (RFC 8617 4.1.3).
+ */
+#ifndef MAUTH_DKIM_IMPL_H
+#define MAUTH_DKIM_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dkim.h"
+#include "verdict.h"
+
+struct buf;
+struct crypto_pubkey;
+struct msg_field;
+struct tag;
+
+/* a= (RFC 6376 3.5, RFC 8463 3); false if unknown. */
+bool		 dkim_alg_parse(const struct tag *t, enum dkim_alg *a);
+
+/* A d= or s= value: dot-separated labels (U-labels allowed, RFC 8616). */
+bool		 dkim_domain_ok(const char *s, size_t n);
+
+/* An unsigned decimal of 1 to maxdigits digits. */
+bool		 dkim_parse_uint(const struct tag *t, size_t maxdigits,
+		    uint64_t *out);
+
+/*
+ * Append field f with the value of its b= tag (b, from tags_parse of f's
+ * value) deleted, the rest byte for byte (RFC 6376 3.7).
+ */
+void		 dkim_strip_b(const struct msg_field *f, const struct tag *b,
+		    struct buf *out);
+
+/*
+ * The public key at sel._domainkey.d for algorithm alg, fetched (through
+ * v's DNS and key cache) and checked as RFC 6376 6.1.2 and RFC 8301 3.2
+ * say; NULL with *vd and reason set (temperror, permerror, policy) when
+ * there is none usable.  Valid while v lives.
+ */
+const struct crypto_pubkey *dkim_verifier_key(struct dkim_verifier *v,
+		    const char *d, const char *sel, enum dkim_alg alg,
+		    enum verdict *vd, char reason[DKIM_REASON_MAX]);
+
+#endif
