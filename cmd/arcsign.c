@@ -119,6 +119,7 @@ set_names(struct run *r)
 
 	if (r->hlist == NULL) {
 		r->o.sign = arc_default_sign;
+		r->o.present_only = true;
 		for (n = 0; arc_default_sign[n] != NULL; n++)
 			;
 		r->o.nsign = n;

@@ -628,6 +628,12 @@ fold_start(struct fold *f, struct buf *out, const char *name,
 	f->first = true;
 }
 
+/*
+ * An item too long for a line of its own (a long h=) is broken after a
+ * ':' (FWS is allowed there, RFC 6376 3.5); where depends only on the
+ * item, so the text hashed with b= empty and the text written fold it
+ * alike.
+ */
 static void
 fold_item(struct fold *f, const char *item)
 {
@@ -645,7 +651,22 @@ fold_item(struct fold *f, const char *item)
 		buf_addc(f->out, ' ');
 		f->col++;
 	}
-	buf_adds(f->out, item);
+	while (f->col + n > LINE_MAX_COLS && f->col == 1) {
+		const char *cut = NULL;
+
+		for (const char *p = item; p < item + n &&
+		    f->col + (size_t)(p - item) < LINE_MAX_COLS; p++)
+			if (*p == ':')
+				cut = p + 1;
+		if (cut == NULL)
+			break;
+		buf_add(f->out, item, (size_t)(cut - item));
+		buf_adds(f->out, f->eol);
+		buf_addc(f->out, '\t');
+		n -= (size_t)(cut - item);
+		item = cut;
+	}
+	buf_add(f->out, item, n);
 	f->col += n;
 	f->first = false;
 }
@@ -687,11 +708,12 @@ fold_b(struct fold *f, const char *b64, size_t n)
  * The resinfo of one of our Authentication-Results fields, in its own
  * words (comments, folds): everything after the authserv-id and its
  * ";", cut at the ";" outside comments and quoted strings, each piece
- * trimmed; "none" (RFC 8601 2.2: no result) is dropped.
+ * trimmed; "none" (RFC 8601 2.2: no result) is dropped, and so is an
+ * arc= result when drop_arc.
  */
 static void
 aar_pieces(const struct msg_field *f, struct buf *out, const char *eol,
-    bool *has_arc)
+    bool drop_arc, bool *has_arc)
 {
 	const char *s = f->value;
 	size_t n = f->valuelen, i = 0, start;
@@ -736,12 +758,14 @@ aar_pieces(const struct msg_field *f, struct buf *out, const char *eol,
 				a++;
 			while (e > a && is_wsp((unsigned char)s[e - 1]))
 				e--;
+			bool arc = e - a > 4 && strncasecmp(s + a, "arc", 3) ==
+			    0 && (s[a + 3] == '=' || is_wsp(
+			    (unsigned char)s[a + 3]) || s[a + 3] == '(');
+
 			if (e > a && !(e - a == 4 &&
-			    strncasecmp(s + a, "none", 4) == 0)) {
-				if (e - a > 4 && strncasecmp(s + a, "arc", 3) ==
-				    0 && (s[a + 3] == '=' || is_wsp(
-				    (unsigned char)s[a + 3])))
-					*has_arc = true;
+			    strncasecmp(s + a, "none", 4) == 0) &&
+			    !(arc && drop_arc)) {
+				*has_arc |= arc;
 				buf_addc(out, ';');
 				buf_adds(out, eol);
 				buf_addc(out, '\t');
@@ -752,20 +776,34 @@ aar_pieces(const struct msg_field *f, struct buf *out, const char *eol,
 	}
 }
 
-/* The chain status to seal: our arc= result if there is one. */
+/*
+ * The chain status to seal: our arc= result if there is one that can
+ * describe this message (none for no chain, pass or fail for one: an
+ * arc=none above a chain was written before the chain was, by an
+ * earlier hop that used the same authserv-id), else our own validation.
+ * *from_ar says which.
+ */
 static enum arc_cv
-sealed_cv(const struct arc_msg *am, const struct authres_set *set)
+sealed_cv(const struct arc_msg *am, const struct authres_set *set,
+    bool *from_ar)
 {
 	size_t pos = 0;
 	const struct authres_result *r = authres_set_find(set, "arc", &pos);
+	enum arc_cv cv;
 
+	*from_ar = false;
 	if (r == NULL)
 		return am->r.cv;
 	if (strcmp(r->result, "pass") == 0)
-		return ARC_CV_PASS;
-	if (strcmp(r->result, "none") == 0)
-		return ARC_CV_NONE;
-	return ARC_CV_FAIL;
+		cv = ARC_CV_PASS;
+	else if (strcmp(r->result, "none") == 0)
+		cv = ARC_CV_NONE;
+	else
+		cv = ARC_CV_FAIL;
+	if ((cv == ARC_CV_NONE) != (am->r.n == 0))
+		return am->r.cv;
+	*from_ar = true;
+	return cv;
 }
 
 /* The AAR value (RFC 8617 4.1.1): every result of ours, in message
@@ -773,13 +811,14 @@ sealed_cv(const struct arc_msg *am, const struct authres_set *set)
 static void
 make_aar(const struct msg *m, const struct arc_seal_opts *o,
     const struct authres_set *set, unsigned inst, enum arc_cv cv,
-    struct buf *out)
+    bool drop_arc, struct buf *out)
 {
 	struct buf pieces = { 0 };
 	bool has_arc = false;
 
 	for (size_t k = 0; k < set->n; k++)
-		aar_pieces(&m->f[set->f[k].index], &pieces, m->eol, &has_arc);
+		aar_pieces(&m->f[set->f[k].index], &pieces, m->eol, drop_arc,
+		    &has_arc);
 	buf_printf(out, "%s: i=%u; %s", AAR_NAME, inst, o->authserv_id);
 	if (!has_arc)
 		buf_printf(out, ";%s\tarc=%s", m->eol, arc_cv_name(cv));
@@ -870,12 +909,13 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	struct authres_set set;
 	struct buf aar = { 0 }, ams = { 0 }, tmp = { 0 }, txt = { 0 };
 	struct buf hlist = { 0 }, b64bh = { 0 };
-	char it_a[32], it_bh[64], it_c[32], it_d[300], it_h[4096];
+	char it_a[32], it_bh[64], it_c[32], it_d[300];
 	char it_i[16], it_s[300], it_t[32], it_cv[16];
 	unsigned char dg[CRYPTO_HASH_MAX];
 	struct crypto_hash *h;
 	bool *used;
 	enum arc_cv cv;
+	bool from_ar;
 	unsigned inst = am->r.n + 1;
 	size_t dn;
 	int rc = -1;
@@ -889,27 +929,33 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 		return diag_set(d, "RFC 8617 4.2.1: the chain already has "
 		    "%d sets", ARC_SETS_MAX);
 	authres_ours(m, o->authserv_id, &set);
-	cv = sealed_cv(am, &set);
+	cv = sealed_cv(am, &set, &from_ar);
 	/* a chain of unknown shape cannot be sealed over (5.1.2) */
-	if (am->r.n > 0 && !am->r.structure_ok)
+	if (am->r.n > 0 && !am->r.structure_ok && cv != ARC_CV_FAIL) {
 		cv = ARC_CV_FAIL;
-	if (am->r.n == 0)
-		cv = ARC_CV_NONE;
+		from_ar = false;
+	}
 	*cvp = cv;
-	make_aar(m, o, &set, inst, cv, &aar);
+	make_aar(m, o, &set, inst, cv, !from_ar, &aar);
 	authres_set_free(&set);
 
 	/* the AMS: DKIM over the fields named, the body relaxed */
 	used = xcalloc(m->nf + 1, sizeof(*used));
 	h = crypto_hash_new(CRYPTO_SHA256);
+	buf_adds(&hlist, "h=");
 	for (size_t k = 0; k < o->nsign; k++) {
-		long j = pick(m, o->sign[k], used);
+		/* present_only: each instance the message has, none else */
+		size_t times = o->present_only ? msg_count(m, o->sign[k]) : 1;
 
-		if (hlist.len > 0)
-			buf_addc(&hlist, ':');
-		buf_adds(&hlist, o->sign[k]);
-		if (j >= 0)
-			hash_field(h, &tmp, &m->f[j]);
+		for (size_t t = 0; t < times; t++) {
+			long j = pick(m, o->sign[k], used);
+
+			if (hlist.len > 2)
+				buf_addc(&hlist, ':');
+			buf_adds(&hlist, o->sign[k]);
+			if (j >= 0)
+				hash_field(h, &tmp, &m->f[j]);
+		}
 	}
 	free(used);
 	dn = crypto_hash_final(am->bh, dg);
@@ -918,14 +964,12 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	snprintf(it_bh, sizeof(it_bh), "bh=%.*s", (int)b64bh.len, b64bh.p);
 	snprintf(it_c, sizeof(it_c), "c=relaxed/relaxed");
 	snprintf(it_d, sizeof(it_d), "d=%s", o->domain);
-	snprintf(it_h, sizeof(it_h), "h=%.*s", (int)hlist.len,
-	    hlist.p ? hlist.p : "");
 	snprintf(it_i, sizeof(it_i), "i=%u", inst);
 	snprintf(it_s, sizeof(it_s), "s=%s", o->selector);
 	snprintf(it_t, sizeof(it_t), "t=%lld", o->time);
 	snprintf(it_cv, sizeof(it_cv), "cv=%s", arc_cv_name(cv));
 	{
-		const char *items[] = { it_a, it_bh, it_c, it_d, it_h, it_i,
+		const char *items[] = { it_a, it_bh, it_c, it_d, hlist.p, it_i,
 		    it_s, it_t };
 		size_t ni = sizeof(items) / sizeof(items[0]);
 

@@ -94,6 +94,9 @@ struct arc_seal_opts {
 					 * the AAR collects */
 	const char	*const *sign;	/* AMS h= names, in order */
 	size_t		 nsign;
+	bool		 present_only;	/* sign: only the fields present,
+					 * each instance (else each name
+					 * once, present or not) */
 	long long	 time;		/* t= */
 };
 

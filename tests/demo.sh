@@ -44,3 +44,15 @@ step "a forgery: From example.org, sent from 203.0.113.9, unsigned"
 spfcheck $Z $A -a --ip 203.0.113.9 --mail-from alice@example.org \
     --helo evil.example <tests/demo/message.eml |
   dkimverify $Z $A -a | dmarceval $Z $A || true
+
+step "ARC: a list checks the message on arrival (dkimverify -a, arcverify -a), edits its subject, seals it (arcsign)"
+dkimverify $Z -a -A lists.example.org <"$tmp/filtered.eml" |
+  arcverify $Z -a -A lists.example.org |
+  sed 's/^Subject: /Subject: [list] /' |
+  arcsign $Z -A lists.example.org -d example.org -s rsa \
+    -k tests/demo/rsa.key >"$tmp/listed.eml"
+sed -n '/^ARC-Authentication-Results/,/^[^ 	]/p' "$tmp/listed.eml" | sed '$d'
+
+step "arcverify $Z -v <listed.eml (DKIM broke; the chain holds)"
+arcverify $Z -v <"$tmp/listed.eml" 2>&1 | grep -v 'dns:' || true
+dkimverify $Z <"$tmp/listed.eml" || true

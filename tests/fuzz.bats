@@ -36,3 +36,4 @@ fuzz() {
 @test "fuzz: DMARC records (RFC 9989 4.7, RFC 7489 6.3)" { fuzz fuzz_dmarc; }
 @test "fuzz: Authentication-Results fields (RFC 8601 2.2)" { fuzz fuzz_authres; }
 @test "fuzz: mbox reader and mboxrd unquoting (RFC 4155)" { fuzz fuzz_mbox; }
+@test "fuzz: ARC chain validation and sealing (RFC 8617 5.1, 5.2)" { fuzz fuzz_arc; }
