@@ -24,6 +24,14 @@
 #define LINE_MAX_COLS	78	/* characters a line (RFC 5322 2.1.1) */
 #define B_FIRST_LINE	70	/* b= characters after "b=" */
 #define B_LINE		72	/* b= characters a line after that */
+/*
+ * Folds in the signatures start their line with a space, not a tab:
+ * dkimpy finds the AMS of an instance by the text " i=N;" in the raw
+ * field, and so cannot validate a set whose "i=" begins a line after
+ * a tab.
+ */
+#define FOLD_WSP	' '
+
 
 enum kind { K_AAR, K_AMS, K_AS, K_COUNT };
 
@@ -349,8 +357,6 @@ arc_msg_new(struct dkim_verifier *v, const struct msg *m, bool seal,
 	 * tags must parse for that to be read */
 	if (parse_seal(am, n) < 0)
 		return am;
-	am->r.d = xstrdup(am->seals[n].d);
-	am->r.s = xstrdup(am->seals[n].s);
 	if (am->seals[n].cv == ARC_CV_FAIL) {
 		am->r.sealed_fail = true;
 		fail(am, "RFC 8617 5.2 step 2: the newest ARC-Seal (i=%u) "
@@ -543,8 +549,6 @@ arc_msg_free(struct arc_msg *am)
 		free(am->seals[i].d);
 		free(am->seals[i].s);
 	}
-	free(am->r.d);
-	free(am->r.s);
 	dkim_msg_free(am->ams);
 	crypto_hash_free(am->bh);
 	free(am);
@@ -645,7 +649,7 @@ fold_item(struct fold *f, const char *item)
 	}
 	if (!f->first && f->col + 1 + n > LINE_MAX_COLS) {
 		buf_adds(f->out, f->eol);
-		buf_addc(f->out, '\t');
+		buf_addc(f->out, FOLD_WSP);
 		f->col = 1;
 	} else {
 		buf_addc(f->out, ' ');
@@ -662,7 +666,7 @@ fold_item(struct fold *f, const char *item)
 			break;
 		buf_add(f->out, item, (size_t)(cut - item));
 		buf_adds(f->out, f->eol);
-		buf_addc(f->out, '\t');
+		buf_addc(f->out, FOLD_WSP);
 		n -= (size_t)(cut - item);
 		item = cut;
 	}
@@ -685,7 +689,7 @@ fold_b(struct fold *f, const char *b64, size_t n)
 
 	buf_addc(f->out, ';');
 	buf_adds(f->out, f->eol);
-	buf_adds(f->out, "\tb=");
+	buf_adds(f->out, " b=");
 	f->col = 3;
 	while (n > 0) {
 		if (room > n)
@@ -696,7 +700,7 @@ fold_b(struct fold *f, const char *b64, size_t n)
 		f->col += room;
 		if (n > 0) {
 			buf_adds(f->out, f->eol);
-			buf_addc(f->out, '\t');
+			buf_addc(f->out, FOLD_WSP);
 			f->col = 1;
 		}
 		room = B_LINE;
@@ -920,6 +924,9 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	size_t dn;
 	int rc = -1;
 
+	if (am->bh == NULL)
+		return diag_set(d, "internal error: the chain was read for "
+		    "validation only");
 	if (am->r.sealed_fail) {
 		diag_set(d, "RFC 8617 5.1 step 2: the newest ARC-Seal (i=%u) "
 		    "says cv=fail: no set added", am->r.n);

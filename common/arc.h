@@ -49,8 +49,6 @@ struct arc_result {
 					 * (5.1 step 2: a sealer stops) */
 	bool		 structure_ok;	/* sets 1..n complete, one field each */
 	char		 reason[ARC_REASON_MAX];	/* fail: why; else "" */
-	char		*d;		/* newest AS d= (malloc'ed) or NULL */
-	char		*s;		/* newest AS s= */
 };
 
 struct arc_msg;

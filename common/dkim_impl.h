@@ -38,7 +38,8 @@ void		 dkim_strip_b(const struct msg_field *f, const struct tag *b,
  * The public key at sel._domainkey.d for algorithm alg, fetched (through
  * v's DNS and key cache) and checked as RFC 6376 6.1.2 and RFC 8301 3.2
  * say; NULL with *vd and reason set (temperror, permerror, policy) when
- * there is none usable.  Valid while v lives.
+ * there is none usable.  Valid until v fetches another key (its cache
+ * replaces entries).
  */
 const struct crypto_pubkey *dkim_verifier_key(struct dkim_verifier *v,
 		    const char *d, const char *sel, enum dkim_alg alg,
