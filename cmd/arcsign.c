@@ -34,7 +34,7 @@ static const char usage[] =
 "                           ARC-Authentication-Results collects (default:\n"
 "                           the host name)\n"
 "  -H, --headers FIELDS     fields the ARC-Message-Signature signs,\n"
-"                           colon-separated\n"
+"                           colon-separated, From among them\n"
 "  -t, --time UNIX-SECONDS  t= of the new set (default: now)\n"
 "      --zone FILE          answer DNS queries from this zone file first\n"
 "      --offline            no network: names no zone holds do not exist\n"

@@ -586,6 +586,8 @@ unsignable(const char *name)
 int
 arc_seal_check(const struct arc_seal_opts *o, struct diag *d)
 {
+	bool from = false;
+
 	if (!dkim_domain_ok(o->domain, strlen(o->domain)))
 		return diag_set(d, "domain \"%s\" is not a domain name",
 		    o->domain);
@@ -607,7 +609,11 @@ arc_seal_check(const struct arc_seal_opts *o, struct diag *d)
 		if (unsignable(p))
 			return diag_set(d, "RFC 8617 4.1.2: the "
 			    "ARC-Message-Signature must not sign %s", p);
+		from |= strcasecmp(p, "From") == 0;
 	}
+	/* RFC 8617 4.1.2 gives the AMS DKIM's rules: RFC 6376 5.4 */
+	if (!from)
+		return diag_set(d, "RFC 6376 5.4: From must be signed");
 	return 0;
 }
 
@@ -724,11 +730,16 @@ aar_pieces(const struct msg_field *f, struct buf *out, const char *eol,
 	int depth = 0;
 	bool quote = false;
 
-	/* past the authserv-id [version] ";" */
+	/* past the authserv-id [version] ";" (a quoted id may hold ';') */
 	while (i < n && s[i] != ';') {
 		if (s[i] == '(')
 			i = skip_cfws(s, i, n);
-		else
+		else if (s[i] == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+			i++;
+		} else
 			i++;
 	}
 	if (i >= n)
@@ -823,7 +834,8 @@ make_aar(const struct msg *m, const struct arc_seal_opts *o,
 	for (size_t k = 0; k < set->n; k++)
 		aar_pieces(&m->f[set->f[k].index], &pieces, m->eol, drop_arc,
 		    &has_arc);
-	buf_printf(out, "%s: i=%u; %s", AAR_NAME, inst, o->authserv_id);
+	buf_printf(out, "%s: i=%u; ", AAR_NAME, inst);
+	authres_add_id(out, o->authserv_id);
 	if (!has_arc)
 		buf_printf(out, ";%s\tarc=%s", m->eol, arc_cv_name(cv));
 	buf_add(out, pieces.p, pieces.len);
@@ -935,6 +947,8 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	if (inst > ARC_SETS_MAX)
 		return diag_set(d, "RFC 8617 4.2.1: the chain already has "
 		    "%d sets", ARC_SETS_MAX);
+	if (msg_count(m, "From") == 0)
+		return diag_set(d, "RFC 6376 5.4: no From field to sign");
 	authres_ours(m, o->authserv_id, &set);
 	cv = sealed_cv(am, &set, &from_ar);
 	/* a chain of unknown shape cannot be sealed over (5.1.2) */

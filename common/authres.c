@@ -121,6 +121,15 @@ add_quoted(struct buf *b, const char *v)
 	buf_addc(b, '"');
 }
 
+void
+authres_add_id(struct buf *b, const char *authserv_id)
+{
+	if (is_token(authserv_id))
+		buf_adds(b, authserv_id);
+	else
+		add_quoted(b, authserv_id);
+}
+
 /* Append the comment text t, made safe: no ';' (some receivers split on
  * it even inside comments), no parentheses or backslash (no nesting to
  * get wrong), no controls. */
@@ -389,10 +398,7 @@ authres_build(const char *authserv_id, const char *const *kvlines,
 	char *res;
 
 	buf_adds(&b, AUTHRES_FIELD ": ");
-	if (is_token(authserv_id))
-		buf_adds(&b, authserv_id);
-	else
-		add_quoted(&b, authserv_id);
+	authres_add_id(&b, authserv_id);
 	before = b.len;
 	for (size_t i = 0; i < n; i++) {
 		if (add_line(&b, kvlines[i], i + 1, d) < 0) {

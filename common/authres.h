@@ -50,6 +50,11 @@ struct msg;
 char	*authres_build(const char *authserv_id, const char *const *kvlines,
 	    size_t n, const char *eol, struct diag *d);
 
+/* Append authserv_id as RFC 8601 2.2 writes it: a token as it is, else
+ * an RFC 5322 quoted-string. */
+struct buf;
+void	authres_add_id(struct buf *b, const char *authserv_id);
+
 /* One propspec: ptype.property=value, with the comment that followed it. */
 struct authres_prop {
 	char	*ptype;		/* lowercased */
@@ -112,7 +117,6 @@ void	authres_free(struct authres *ar);
  * comments are left out: RFC 8601 comments are informative).  The line
  * reads back through authres_build() to the same resinfo.
  */
-struct buf;
 void	authres_kv(struct buf *b, const struct authres_result *r);
 
 /* The first result of method (case-insensitive) in ar, after index from
