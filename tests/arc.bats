@@ -434,6 +434,27 @@ $T/h3: arc=pass header.oldest-pass=0" ]
 	done
 }
 
+@test "RFC 6376 5.4 (RFC 8617 4.1.2): the AMS signs From: -H without From is exit 64; a message without From is exit 65, nothing on stdout" {
+	run seal -A hop1 "${S1[@]}" -H subject:to:date "$MSG"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"From must be signed"* ]]
+	run seal -A hop1 "${S1[@]}" -H subject:FROM:to "$MSG"
+	[ "$status" -eq 0 ]
+	run --separate-stderr seal -A hop1 "${S1[@]}" < <(printf 'To: a@example.org\nSubject: x\n\nbody\n')
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"no From field to sign"* ]]
+}
+
+@test "RFC 8601 2.2: an authserv-id that is not a token is quoted in the AAR, and the seal holds" {
+	check -a -A 'lists; "x"' < "$MSG" | seal -A 'lists; "x"' "${S1[@]}" > "$T/q"
+	run fields ARC-Authentication-Results "$T/q"
+	[[ "$output" == 'ARC-Authentication-Results: i=1; "lists; \"x\""; arc=none' ]]
+	run check "$T/q"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/q: arc=pass header.oldest-pass=0" ]
+}
+
 @test "arcsign: -d, -s and -k are required; arcsign, arcverify: an unknown option, two files (arcsign, arcverify -a) are usage errors, exit 64" {
 	run seal -s rsa -k "$TOP/tests/demo/rsa.key" "$MSG"
 	[ "$status" -eq 64 ]
