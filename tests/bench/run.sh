@@ -5,7 +5,7 @@
 # throughput); ratios matter more than absolutes on a noisy machine.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-for b in spf dkimverify dkimsign dmarc authres; do
+for b in spf dkimverify dkimsign dmarc authres arc; do
 	if [ -f "$here/$b.sh" ]; then
 		printf '\n==== %s\n' "$b"
 		sh "$here/$b.sh" || echo "bench $b: failed (status $?)"
