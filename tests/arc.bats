@@ -532,6 +532,29 @@ $T/h3: arc=pass header.oldest-pass=0" ]
 	[ "$status" -eq 64 ]
 }
 
+@test "arcverify -m: every message of an mbox, named NAME:N, mboxrd >From lines hashed unquoted (RFC 4155); -a and -m exclude each other" {
+	printf 'From: a@example.org\nTo: b@example.org\nSubject: q\n\nFrom the start\n>From quoted\nend\n' > "$T/m.eml"
+	seal -A hop1 "${S3[@]}" "$T/m.eml" > "$T/s.eml"
+	{
+		echo "From a@example.org Mon Dec  7 10:00:00 2026"
+		sed 's/^\(>*From \)/>\1/' "$T/s.eml"; echo
+		echo "From a@example.org Mon Dec  7 10:00:01 2026"
+		sed 's/^\(>*From \)/>\1/; s/^end$/END/' "$T/s.eml"; echo
+		echo "From a@example.org Mon Dec  7 10:00:02 2026"
+		cat "$MSG"
+	} > "$T/box"
+	run check -m "$T/box"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$T/box:1: arc=pass header.oldest-pass=0" ]
+	[ "${lines[1]}" = "$T/box:2: arc=fail reason=\"ARC-Message-Signature i=1: body hash did not verify\"" ]
+	[ "${lines[2]}" = "$T/box:3: arc=none" ]
+	[ "${#lines[@]}" -eq 3 ]
+	run check -m < "$T/box"
+	[ "${lines[0]}" = "stdin:1: arc=pass header.oldest-pass=0" ]
+	run check -m -a "$T/box"
+	[ "$status" -eq 64 ]
+}
+
 @test "arcverify with several files: one line each, \"NAME: \" first; the exit is the best verdict; a missing file is exit 66" {
 	seal -A mx "${S1[@]}" "$MSG" > "$T/pass"
 	tamper_body "$T/pass" > "$T/fail"
