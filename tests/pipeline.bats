@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The tools composed: spfcheck -a | dkimverify -a | dmarceval -a |
+# The tools composed: spfcheck -a | dkimverify -a | [arcverify -a |] dmarceval -a |
 # authres --merge, on signed and forged messages, and a real procmail
 # filtering through them (DESIGN.md "Data flow").
 
@@ -58,6 +58,28 @@ same_after_headers() {
 	run authres "${A[@]}" <"$T/out.eml"
 	[[ "$output" == *"dkim=fail"* ]]
 	[[ "$output" == *"dmarc=fail"* ]]
+}
+
+@test "pipeline: a list edits signed mail and seals it (arcverify -a, arcsign); at the receiver DKIM fails, ARC passes with oldest-pass=2 (the edit came after set 1), nothing lost" {
+	local L=(-A lists.example.org)
+	dkimverify "${Z[@]}" "${L[@]}" -a <"$T/signed.eml" |
+	    arcverify "${Z[@]}" "${L[@]}" -a |
+	    arcsign "${Z[@]}" "${L[@]}" -d example.org -s rsa \
+	    -k "$TESTS_DIR/demo/rsa.key" >"$T/hop1.eml"
+	arcverify "${Z[@]}" "${L[@]}" -a <"$T/hop1.eml" |
+	    sed 's/^Subject: /Subject: [list] /' |
+	    arcsign "${Z[@]}" "${L[@]}" -d example.org -s ed \
+	    -k "$TESTS_DIR/demo/ed25519.key" >"$T/hop2.eml"
+	spfcheck "${Z[@]}" "${A[@]}" -a --ip 192.0.2.25 \
+	    --mail-from alice@example.org --helo mx.example.org <"$T/hop2.eml" |
+	    dkimverify "${Z[@]}" "${A[@]}" -a |
+	    arcverify "${Z[@]}" "${A[@]}" -a |
+	    dmarceval "${Z[@]}" "${A[@]}" -a |
+	    authres "${A[@]}" --merge >"$T/out.eml"
+	same_after_headers "$T/hop2.eml" "$T/out.eml"
+	run authres "${A[@]}" <"$T/out.eml"
+	[[ "$output" == *"dkim=fail"* ]]
+	[[ "$output" == *"arc=pass header.oldest-pass=2 authserv-id=mx.example.com"* ]]
 }
 
 @test "RFC 8601 5: a forged Authentication-Results with our authserv-id cannot make DMARC pass" {
