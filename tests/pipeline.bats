@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The tools composed: spfcheck -a | dkimverify -a | [arcverify -a |] dmarceval -a |
-# authres --merge, on signed and forged messages, and a real procmail
+# The tools composed: spfcheck -a | dkimverify -a | [arcverify -a |]
+# dmarceval -a | authres --merge, on signed, forged and list-sealed
+# messages (arcsign), and a real procmail
 # filtering through them (DESIGN.md "Data flow").
 
 load helpers
