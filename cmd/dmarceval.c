@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arc.h"
 #include "authres.h"
 #include "buf.h"
 #include "cli.h"
@@ -25,6 +26,7 @@
 
 #define CHUNK		65536
 #define TIME_MAX	253402300799LL	/* 9999-12-31 */
+#define ARC_TRUST_MAX	32		/* --arc-trust domains */
 
 static const char usage[] =
 "usage: dmarceval [options] [FILE ...]\n"
@@ -49,6 +51,9 @@ static const char usage[] =
 "      --pct-sample N      rfc7489 pct: this message's sample, 0-99 "
 "(default:\n"
 "                          random)\n"
+"      --arc-trust DOMAIN  accept the DMARC pass an ARC sealer of this\n"
+"                          domain recorded: a local policy override\n"
+"                          (RFC 8617 7.2.1; repeatable)\n"
 "  -t, --time SECONDS      \"now\" for DKIM verification (default: now)\n"
 "  -A, --authserv-id ID    authserv-id (default: host name)\n"
 "  -v, --verbose           trace inputs, _dmarc queries, decisions to "
@@ -68,6 +73,7 @@ enum {
 	OPT_PSL,
 	OPT_RECORD,
 	OPT_PCT_SAMPLE,
+	OPT_ARC_TRUST,
 };
 
 static const struct option longopts[] = {
@@ -84,6 +90,7 @@ static const struct option longopts[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "pct-sample", required_argument, NULL, OPT_PCT_SAMPLE },
 	{ "time", required_argument, NULL, 't' },
+	{ "arc-trust", required_argument, NULL, OPT_ARC_TRUST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,6 +103,8 @@ struct inputs {
 	size_t			 ndkim;
 	bool			 have_spf;
 	bool			 have_dkim;
+	bool			 have_arc;	/* our arc= result: arc_cv */
+	enum arc_cv		 arc_cv;
 };
 
 struct run {
@@ -107,6 +116,8 @@ struct run {
 	size_t			 ndkim_pass;
 	const char		*ip, *mail_from, *helo;
 	const char		*psl_file;
+	const char		*arc_trust[ARC_TRUST_MAX];
+	size_t			 ntrust;
 	struct dmarc_input	 in;
 	bool			 pct_given;
 	struct dkim_opts	 dkim_opts;
@@ -161,6 +172,12 @@ tool_option(struct run *r, int ch, const char *arg)
 			    DMARC_DKIM_MAX);
 		r->dkim_pass[r->ndkim_pass++] = arg;
 		break;
+	case OPT_ARC_TRUST:
+		if (r->ntrust == ARC_TRUST_MAX)
+			cli_usage_error(&r->cli, "--arc-trust: at most %d",
+			    ARC_TRUST_MAX);
+		r->arc_trust[r->ntrust++] = arg;
+		break;
 	case OPT_DISCOVERY: set_discovery(r, arg); break;
 	case OPT_PSL: r->psl_file = arg; break;
 	case OPT_RECORD: r->in.record = arg; break;
@@ -198,6 +215,9 @@ parse_args(struct run *r, int argc, char **argv)
 		cli_usage_error(&r->cli, "--mail-from and --helo need --ip");
 	if (r->ip != NULL && r->mail_from == NULL && r->helo == NULL)
 		cli_usage_error(&r->cli, "--ip needs --mail-from or --helo");
+	if (r->from != NULL && r->ntrust > 0)
+		cli_usage_error(&r->cli, "--arc-trust reads the message's ARC "
+		    "sets: not with --from");
 }
 
 static void
@@ -268,6 +288,13 @@ our_results(struct run *r, const struct msg *m, struct inputs *x)
 		if (verdict_parse(ar->result, &v))
 			add_dkim(x, v, dom);
 		x->have_dkim = true;
+	}
+	pos = 0;
+	if ((ar = authres_set_find(&set, "arc", &pos)) != NULL) {
+		x->have_arc = true;
+		x->arc_cv = strcmp(ar->result, "pass") == 0 ? ARC_CV_PASS :
+		    strcmp(ar->result, "none") == 0 ? ARC_CV_NONE :
+		    ARC_CV_FAIL;
 	}
 	if (set.forged > 0)
 		cli_trace(&r->cli, "%zu Authentication-Results field(s) with "
@@ -411,12 +438,9 @@ print_line(struct run *r, const char *name, const char *line)
 	printf("%s\n", line);
 }
 
-/* DKIM computed here: every signature of the message verified. */
-static int
-compute_dkim(struct run *r, struct msg *m, struct inputs *x, FILE *spool)
+static struct dkim_verifier *
+verifier(struct run *r)
 {
-	struct dkim_msg *dm;
-	const struct dkim_result *dr;
 	struct diag d = { { 0 } };
 
 	if (r->verifier == NULL) {
@@ -427,19 +451,159 @@ compute_dkim(struct run *r, struct msg *m, struct inputs *x, FILE *spool)
 		r->verifier = dkim_verifier_new(cli_dns(&r->cli),
 		    &r->dkim_opts);
 	}
-	dm = dkim_msg_new(r->verifier, m);
-	if (dkim_msg_feed(dm, m, spool) == -1) {
-		dkim_msg_free(dm);
-		return -1;
+	return r->verifier;
+}
+
+/*
+ * The body read once, for what is computed here: DKIM (dm, every
+ * signature verified) and the ARC chain (am); either may be NULL.
+ */
+static int
+read_body(struct run *r, struct msg *m, struct inputs *x, FILE *spool,
+    struct dkim_msg *dm, struct arc_msg *am)
+{
+	static char chunk[CHUNK];
+	const struct dkim_result *dr;
+	ssize_t k;
+
+	while ((k = msg_read_body(m, chunk, sizeof(chunk))) > 0) {
+		if (dm != NULL)
+			dkim_msg_body(dm, chunk, (size_t)k);
+		if (am != NULL)
+			arc_msg_body(am, chunk, (size_t)k);
+		if (spool != NULL && fwrite(chunk, 1, (size_t)k, spool) !=
+		    (size_t)k)
+			return -1;
 	}
+	if (k < 0)
+		return -1;
+	if (am != NULL)
+		arc_msg_final(am);
+	if (dm == NULL)
+		return 0;
 	dkim_msg_final(dm);
 	for (size_t i = 0; i < dkim_msg_count(dm); i++) {
 		dr = dkim_msg_result(dm, i);
 		add_dkim(x, dr->verdict, dr->d);
 	}
 	x->have_dkim = true;
-	dkim_msg_free(dm);
+	(void)r;
 	return 0;
+}
+
+/* Whether d is a --arc-trust domain or under one. */
+static bool
+trusted(const struct run *r, const char *d)
+{
+	size_t n = strlen(d);
+
+	for (size_t i = 0; i < r->ntrust; i++) {
+		const char *t = r->arc_trust[i];
+		size_t m = strlen(t);
+
+		if (strcasecmp(d, t) == 0 || (n > m && d[n - m - 1] == '.' &&
+		    strcasecmp(d + n - m, t) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* The smtp.remote-ip of the arc= result in an AAR payload, or NULL
+ * (malloc'ed). */
+static char *
+aar_remote_ip(const char *aar, size_t len)
+{
+	struct authres ar;
+	struct diag d = { { 0 } };
+	const struct authres_result *res;
+	const char *ip;
+	size_t pos = 0;
+	char *out = NULL;
+
+	if (authres_parse(aar, len, &ar, &d) < 0)
+		return NULL;
+	if ((res = authres_find(&ar, "arc", &pos)) != NULL &&
+	    (ip = authres_prop(res, "smtp", "remote-ip")) != NULL)
+		out = xstrdup(ip);
+	authres_free(&ar);
+	return out;
+}
+
+/* Whether an AAR payload records dmarc=pass for author (its header.from,
+ * when it names one). */
+static bool
+aar_dmarc_pass(const char *aar, size_t len, const char *author)
+{
+	struct authres ar;
+	struct diag d = { { 0 } };
+	const struct authres_result *res;
+	const char *from;
+	size_t pos = 0;
+	bool pass = false;
+
+	if (authres_parse(aar, len, &ar, &d) < 0)
+		return false;
+	while (!pass && (res = authres_find(&ar, "dmarc", &pos)) != NULL) {
+		from = authres_prop(res, "header", "from");
+		pass = strcmp(res->result, "pass") == 0 && (from == NULL ||
+		    strcasecmp(from, author) == 0);
+	}
+	authres_free(&ar);
+	return pass;
+}
+
+/*
+ * RFC 8617 7.2.1, a local policy: a DMARC fail is not enforced when the
+ * ARC chain passes and one of the sets sealed by trusted domains, among
+ * the newest ones (every set after it sealed by a trusted domain too),
+ * recorded dmarc=pass for the Author Domain on arrival.  The override is
+ * described as 7.2.2 asks: the chain status, each seal's d= and s=, the
+ * first set's remote-ip.
+ */
+static void
+arc_override(struct run *r, struct arc_msg *am, const struct inputs *x,
+    struct dmarc_result *res)
+{
+	enum arc_cv cv = x->have_arc ? x->arc_cv : arc_msg_result(am)->cv;
+	unsigned n = arc_msg_result(am)->n;
+	const char *d, *s, *aar;
+	struct buf why = { 0 };
+	size_t len;
+	unsigned by = 0;
+	char *ip;
+
+	if (cv != ARC_CV_PASS) {
+		cli_trace(&r->cli, "ARC: chain %s: no override",
+		    arc_cv_name(cv));
+		return;
+	}
+	for (unsigned i = n; i >= 1 && by == 0; i--) {
+		if (!arc_msg_set(am, i, &d, &s, &aar, &len) ||
+		    !trusted(r, d))
+			break;
+		if (aar_dmarc_pass(aar, len, res->author))
+			by = i;
+	}
+	if (by == 0) {
+		cli_trace(&r->cli, "ARC: no trusted sealer recorded dmarc=pass "
+		    "for %s: no override", res->author);
+		return;
+	}
+	buf_adds(&why, "arc=pass");
+	for (unsigned i = n; i >= 1; i--)
+		if (arc_msg_set(am, i, &d, &s, &aar, &len))
+			buf_printf(&why, " as[%u].d=%s as[%u].s=%s", i, d, i, s);
+	if (arc_msg_set(am, 1, &d, &s, &aar, &len) &&
+	    (ip = aar_remote_ip(aar, len)) != NULL) {
+		buf_printf(&why, " remote-ip[1]=%s", ip);
+		free(ip);
+	}
+	cli_trace(&r->cli, "ARC: set %u (sealed by a trusted domain) recorded "
+	    "dmarc=pass: policy %s not applied", by,
+	    dmarc_policy_name(res->applied));
+	res->applied = DMARC_POLICY_NONE;
+	free(res->override);
+	res->override = buf_steal(&why);
 }
 
 /* -a: our Authentication-Results field, the header block, the body
@@ -493,6 +657,8 @@ eval_stream(struct run *r, FILE *in, const char *name)
 	struct inputs x = { 0 };
 	struct dmarc_authors au;
 	struct dmarc_result res;
+	struct dkim_msg *dm = NULL;
+	struct arc_msg *am = NULL;
 	FILE *spool = NULL;
 	int au_rc;
 
@@ -513,11 +679,17 @@ eval_stream(struct run *r, FILE *in, const char *name)
 	our_results(r, &m, &x);
 	compute_spf(r, &x);
 	au_rc = dmarc_authors_msg(&m, &au, &ad);
-	if (!x.have_dkim && au_rc == 0) {
+	if (!x.have_dkim && au_rc == 0)
+		dm = dkim_msg_new(verifier(r), &m);
+	if (r->ntrust > 0 && au_rc == 0 && msg_count(&m, "ARC-Seal") > 0)
+		am = arc_msg_new(verifier(r), &m, false,
+		    r->cli.verbose ? stderr : NULL);
+	if (dm != NULL || (am != NULL && !x.have_arc)) {
 		if (r->filter && (spool = tmpfile()) == NULL)
 			cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool "
 			    "file: %s", strerror(errno));
-		if (compute_dkim(r, &m, &x, spool) == -1) {
+		if (read_body(r, &m, &x, spool, dm, x.have_arc ? NULL : am) ==
+		    -1) {
 			cli_warn(&r->cli, "%s: read error: %s", name,
 			    strerror(errno));
 			r->err = EXIT_IOERR;
@@ -525,11 +697,16 @@ eval_stream(struct run *r, FILE *in, const char *name)
 		}
 	}
 	decide(r, au_rc, &au, ad.msg, &x, &res);
+	if (am != NULL && res.verdict == VERDICT_FAIL &&
+	    res.applied != DMARC_POLICY_NONE)
+		arc_override(r, am, &x, &res);
 	output(r, name, &m, spool, &au, &res);
 	dmarc_result_free(&res);
 out:
 	if (spool != NULL)
 		fclose(spool);
+	dkim_msg_free(dm);
+	arc_msg_free(am);
 	dmarc_authors_free(&au);
 	inputs_free(&x);
 	msg_free(&m);

@@ -56,6 +56,8 @@ struct arc_msg {
 	/* field index of each set's fields, by instance; -1 none */
 	long			 idx[K_COUNT][ARC_SETS_MAX + 1];
 	struct seal		 seals[ARC_SETS_MAX + 1];
+	size_t			 aar_payload[ARC_SETS_MAX + 1];	/* offset
+						 * in the AAR value */
 	struct dkim_msg		*ams;		/* AMS verification */
 	struct canon_body	 cb;		/* sealing: relaxed body */
 	struct crypto_hash	*bh;		/* NULL unless sealing */
@@ -159,7 +161,7 @@ skip_cfws(const char *s, size_t i, size_t n)
  * 4.2.1; ABNF literals are case-insensitive).  0 if malformed.
  */
 static unsigned
-aar_instance(const struct msg_field *f)
+aar_instance(const struct msg_field *f, size_t *payload)
 {
 	const char *s = f->value;
 	size_t n = f->valuelen, i;
@@ -179,6 +181,7 @@ aar_instance(const struct msg_field *f)
 	i = skip_cfws(s, i, n);
 	if (i >= n || s[i] != ';')
 		return 0;
+	*payload = i + 1;
 	return v;
 }
 
@@ -215,6 +218,7 @@ collect(struct arc_msg *am)
 		const struct msg_field *f = &m->f[j];
 		struct tags tl;
 		struct diag d;
+		size_t payload = 0;
 		unsigned inst;
 		int k;
 
@@ -225,7 +229,7 @@ collect(struct arc_msg *am)
 			continue;
 		total++;
 		if (k == K_AAR)
-			inst = aar_instance(f);
+			inst = aar_instance(f, &payload);
 		else if (tags_parse(&tl, kind_name[k], f->value, f->valuelen,
 		    &d) < 0) {
 			fail(am, "%s", d.msg);
@@ -239,6 +243,8 @@ collect(struct arc_msg *am)
 		}
 		count[k][inst]++;
 		am->idx[k][inst] = (long)j;
+		if (k == K_AAR)
+			am->aar_payload[inst] = payload;
 		if (inst > n)
 			n = inst;
 	}
@@ -531,6 +537,23 @@ arc_msg_final(struct arc_msg *am)
 	am->done = true;
 	am->r.cv = ARC_CV_PASS;
 	trace(am, "chain of %u: pass", n);
+}
+
+bool
+arc_msg_set(const struct arc_msg *am, unsigned i, const char **d,
+    const char **s, const char **aar, size_t *aarlen)
+{
+	const struct msg_field *f;
+
+	if (i < 1 || i > am->r.n || !am->r.structure_ok ||
+	    am->seals[i].d == NULL)
+		return false;
+	f = &am->m->f[am->idx[K_AAR][i]];
+	*d = am->seals[i].d;
+	*s = am->seals[i].s;
+	*aar = f->value + am->aar_payload[i];
+	*aarlen = f->valuelen - am->aar_payload[i];
+	return true;
 }
 
 const struct arc_result *

@@ -72,6 +72,18 @@ void		 arc_msg_final(struct arc_msg *am);
 const struct arc_result *arc_msg_result(const struct arc_msg *am);
 void		 arc_msg_free(struct arc_msg *am);	/* NULL: no-op */
 
+/*
+ * Set i (1..n) of the chain am read, once its seals are parsed (the
+ * chain's structure is whole and its newest seal does not say cv=fail:
+ * always so after a pass): the ARC-Seal's d= and s=, and the payload of
+ * the ARC-Authentication-Results after its instance (authserv-id and
+ * results, RFC 8617 4.1.1), pointing into the message.  false if there
+ * is no such set.
+ */
+bool		 arc_msg_set(const struct arc_msg *am, unsigned i,
+		    const char **d, const char **s, const char **aar,
+		    size_t *aarlen);
+
 /* "none", "pass", "fail". */
 const char	*arc_cv_name(enum arc_cv cv);
 

@@ -985,6 +985,7 @@ dmarc_result_free(struct dmarc_result *res)
 	for (size_t i = 0; i < res->nqueries; i++)
 		free(res->queries[i].name);
 	free(res->queries);
+	free(res->override);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1014,6 +1015,10 @@ dmarc_result_kv(const struct dmarc_result *res, bool brief, struct buf *b)
 		return;
 	if (decided)
 		kv_add(b, "policy.dmarc", dmarc_policy_name(res->applied));
+	if (res->override != NULL) {
+		kv_add(b, "policy.override", "local_policy");
+		kv_add(b, "policy.override-comment", res->override);
+	}
 	kv_add(b, "policy.published", dmarc_policy_name(res->published));
 	if (brief)
 		return;

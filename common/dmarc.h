@@ -156,6 +156,9 @@ struct dmarc_result {
 	size_t			 ndkim;
 	struct dmarc_query	*queries;
 	size_t			 nqueries;
+	char			*override;	/* a local policy override
+						 * (applied set by the caller):
+						 * what it rests on, or NULL */
 };
 
 /*
@@ -175,7 +178,10 @@ void	dmarc_result_free(struct dmarc_result *res);
  * (dmarceval(1) OUTPUT lists every key).  brief, for an
  * Authentication-Results field: header.from, policy.dmarc (the properties
  * IANA registers for dmarc) and policy.published, with the reason only
- * for none, temperror and permerror.
+ * for none, temperror and permerror.  With an override, after
+ * policy.dmarc: policy.override=local_policy and policy.override-comment
+ * (RFC 8617 7.2.2; in both forms: Authentication-Results carries the
+ * unregistered ones as a comment).
  */
 void	dmarc_result_kv(const struct dmarc_result *res, bool brief,
 	    struct buf *b);
