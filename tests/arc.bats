@@ -130,7 +130,7 @@ drop() {
 	[ -z "$stderr" ]
 	run --separate-stderr arcverify --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == "usage: arcverify [-v]"* ]]
+	[[ "$output" == "usage: arcverify [-mv]"* ]]
 	[ -z "$stderr" ]
 }
 
