@@ -592,7 +592,8 @@ arc_override(struct run *r, struct arc_msg *am, const struct inputs *x,
 	buf_adds(&why, "arc=pass");
 	for (unsigned i = n; i >= 1; i--)
 		if (arc_msg_set(am, i, &d, &s, &aar, &len))
-			buf_printf(&why, " as[%u].d=%s as[%u].s=%s", i, d, i, s);
+			buf_printf(&why, " as[%u].d=%s as[%u].s=%s", i, d, i,
+			    s);
 	if (arc_msg_set(am, 1, &d, &s, &aar, &len) &&
 	    (ip = aar_remote_ip(aar, len)) != NULL) {
 		buf_printf(&why, " remote-ip[1]=%s", ip);

@@ -322,11 +322,11 @@ parse_c(const struct tag *t, struct sig *s)
 }
 
 /*
- * RFC 6376 3.5 h=: colon-separated field names, From among them.  An
- * ARC-Message-Signature needs no From (RFC 8617 4.1.2 places no
- * requirement on the fields it covers), and its validators pass an empty
- * h= or an empty name in the list (the ARC suite's ams_fields_h_empty,
- * ams_fields_h_mis_hdr): such a name signs nothing.
+ * RFC 6376 3.5 h=: colon-separated field names, From among them.  For
+ * an ARC-Message-Signature, ARC validators insist on neither: the ARC
+ * suite passes an empty h= and an empty name in the list
+ * (ams_fields_h_empty, ams_fields_h_mis_hdr), which signs nothing.
+ * (arcsign itself always signs From, RFC 6376 5.4.)
  */
 static int
 parse_h(const struct tag *t, struct hnames *hn, struct sig *s)
@@ -496,7 +496,8 @@ check_times(const struct tags *tl, struct sig *s, long long now)
 	if ((t != NULL && !dkim_parse_uint(t, T_DIGITS_MAX, &tv)) ||
 	    (x != NULL && !dkim_parse_uint(x, T_DIGITS_MAX, &xv))) {
 		settle(s, VERDICT_PERMERROR, "RFC 6376 3.5: malformed %s=",
-		    t != NULL && !dkim_parse_uint(t, T_DIGITS_MAX, &tv) ? "t" : "x");
+		    t != NULL && !dkim_parse_uint(t, T_DIGITS_MAX, &tv) ?
+		    "t" : "x");
 		return -1;
 	}
 	if (t != NULL && x != NULL && xv <= tv) {
