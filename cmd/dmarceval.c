@@ -520,9 +520,8 @@ aar_remote_ip(const char *aar, size_t len)
 	size_t pos = 0;
 	char *out = NULL;
 
-	if (authres_parse(aar, len, &ar, &d) < 0)
-		return NULL;
-	if ((res = authres_find(&ar, "arc", &pos)) != NULL &&
+	if (authres_parse(aar, len, &ar, &d) == 0 &&
+	    (res = authres_find(&ar, "arc", &pos)) != NULL &&
 	    (ip = authres_prop(res, "smtp", "remote-ip")) != NULL)
 		out = xstrdup(ip);
 	authres_free(&ar);
@@ -541,8 +540,10 @@ aar_dmarc_pass(const char *aar, size_t len, const char *author)
 	size_t pos = 0;
 	bool pass = false;
 
-	if (authres_parse(aar, len, &ar, &d) < 0)
+	if (authres_parse(aar, len, &ar, &d) < 0) {
+		authres_free(&ar);
 		return false;
+	}
 	while (!pass && (res = authres_find(&ar, "dmarc", &pos)) != NULL) {
 		from = authres_prop(res, "header", "from");
 		pass = strcmp(res->result, "pass") == 0 && (from == NULL ||
