@@ -428,9 +428,8 @@ ams_result(const struct arc_msg *am, unsigned i)
 static void
 hash_field(struct crypto_hash *h, struct buf *tmp, const struct msg_field *f)
 {
-	buf_reset(tmp);
-	canon_header(CANON_RELAXED, f->raw, f->rawlen, tmp);
-	crypto_hash_update(h, tmp->p, tmp->len);
+	dkim_hash_field(h, tmp, CANON_RELAXED, f->raw, f->rawlen, false,
+	    NULL);
 }
 
 /* Hash the AS signing scope for seal i, as RFC 8617 5.1.1 says: the sets
@@ -452,9 +451,7 @@ seal_digest(struct arc_msg *am, unsigned i, unsigned char *out)
 	}
 	dkim_strip_b(&m->f[am->idx[K_AS][i]], tags_get(&am->seals[i].tl, "b"),
 	    &self);
-	buf_reset(&tmp);
-	canon_header(CANON_RELAXED, self.p, self.len, &tmp);
-	crypto_hash_update(h, tmp.p, tmp.len - 2);
+	dkim_hash_field(h, &tmp, CANON_RELAXED, self.p, self.len, true, NULL);
 	n = crypto_hash_final(h, out);
 	crypto_hash_free(h);
 	buf_free(&tmp);
@@ -866,33 +863,6 @@ make_aar(const struct msg *m, const struct arc_seal_opts *o,
 	buf_free(&pieces);
 }
 
-/* The bottom-most field named name not picked yet, or -1 (RFC 6376
- * 5.4.2: each listing signs the next instance up). */
-static long
-pick(const struct msg *m, const char *name, bool *used)
-{
-	for (size_t k = m->nf; k-- > 0;) {
-		const struct msg_field *f = &m->f[k];
-
-		if (!used[k] && !f->bad && msg_field_is(f, name)) {
-			used[k] = true;
-			return (long)k;
-		}
-	}
-	return -1;
-}
-
-/* The hash of a field we made, relaxed, its final line ending dropped
- * when last. */
-static void
-hash_text(struct crypto_hash *h, struct buf *tmp, const char *p, size_t n,
-    bool last)
-{
-	buf_reset(tmp);
-	canon_header(CANON_RELAXED, p, n, tmp);
-	crypto_hash_update(h, tmp->p, last ? tmp->len - 2 : tmp->len);
-}
-
 static const char *
 alg_name(const struct crypto_key *k)
 {
@@ -992,7 +962,8 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 		size_t times = o->present_only ? msg_count(m, o->sign[k]) : 1;
 
 		for (size_t t = 0; t < times; t++) {
-			long j = pick(m, o->sign[k], used);
+			long j = dkim_pick_field(m, o->sign[k],
+			    strlen(o->sign[k]), used);
 
 			if (hlist.len > 2)
 				buf_addc(&hlist, ':');
@@ -1018,7 +989,8 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 		size_t ni = sizeof(items) / sizeof(items[0]);
 
 		unsigned_text(AMS_NAME, m->eol, items, ni, &txt);
-		hash_text(h, &tmp, txt.p, txt.len, true);
+		dkim_hash_field(h, &tmp, CANON_RELAXED, txt.p, txt.len, true,
+		    NULL);
 		dn = crypto_hash_final(h, dg);
 		if (sign_into(o, dg, dn, AMS_NAME, m->eol, items, ni, &ams,
 		    d) < 0)
@@ -1033,15 +1005,16 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 			hash_field(h, &tmp, &m->f[am->idx[K_AMS][k]]);
 			hash_field(h, &tmp, &m->f[am->idx[K_AS][k]]);
 		}
-	hash_text(h, &tmp, aar.p, aar.len, false);
-	hash_text(h, &tmp, ams.p, ams.len, false);
+	dkim_hash_field(h, &tmp, CANON_RELAXED, aar.p, aar.len, false, NULL);
+	dkim_hash_field(h, &tmp, CANON_RELAXED, ams.p, ams.len, false, NULL);
 	{
 		const char *items[] = { it_a, it_cv, it_d, it_i, it_s, it_t };
 		size_t ni = sizeof(items) / sizeof(items[0]);
 
 		buf_reset(&txt);
 		unsigned_text(AS_NAME, m->eol, items, ni, &txt);
-		hash_text(h, &tmp, txt.p, txt.len, true);
+		dkim_hash_field(h, &tmp, CANON_RELAXED, txt.p, txt.len, true,
+		    NULL);
 		dn = crypto_hash_final(h, dg);
 		if (sign_into(o, dg, dn, AS_NAME, m->eol, items, ni, out,
 		    d) < 0)

@@ -582,8 +582,8 @@ parse_sig(struct sig *s, struct tags *tl, const struct msg_field *f,
 }
 
 /* Append the canonical field to the header hash (and the dump). */
-static void
-hash_field(struct crypto_hash *h, struct buf *tmp, enum canon_alg c,
+void
+dkim_hash_field(struct crypto_hash *h, struct buf *tmp, enum canon_alg c,
     const char *raw, size_t n, bool last, FILE *dump)
 {
 	buf_reset(tmp);
@@ -616,8 +616,8 @@ dkim_strip_b(const struct msg_field *f, const struct tag *b, struct buf *out)
 }
 
 /* Bottom-most field named p[0..n) not used yet, or -1 (RFC 6376 5.4.2). */
-static long
-pick_field(const struct msg *m, const char *p, size_t n, bool *used)
+long
+dkim_pick_field(const struct msg *m, const char *p, size_t n, bool *used)
 {
 	for (size_t k = m->nf; k-- > 0;) {
 		const struct msg_field *f = &m->f[k];
@@ -642,14 +642,14 @@ header_hash(struct sig *s, const struct msg *m, size_t self,
 
 	used[self] = true;	/* never signs itself through h= */
 	for (size_t k = 0; k < hn->count; k++) {
-		long idx = pick_field(m, hn->p[k], hn->n[k], used);
+		long idx = dkim_pick_field(m, hn->p[k], hn->n[k], used);
 
 		if (idx >= 0)	/* a name not present contributes nothing */
-			hash_field(h, &tmp, s->hc, m->f[idx].raw,
+			dkim_hash_field(h, &tmp, s->hc, m->f[idx].raw,
 			    m->f[idx].rawlen, false, dump);
 	}
 	dkim_strip_b(&m->f[self], b, &sigf);
-	hash_field(h, &tmp, s->hc, sigf.p, sigf.len, true, dump);
+	dkim_hash_field(h, &tmp, s->hc, sigf.p, sigf.len, true, dump);
 	s->hdlen = crypto_hash_final(h, s->hdigest);
 	crypto_hash_free(h);
 	buf_free(&tmp);

@@ -8,12 +8,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "canon.h"
 
 #include "dkim.h"
 #include "verdict.h"
 
 struct buf;
+struct crypto_hash;
 struct crypto_pubkey;
+struct msg;
 struct msg_field;
 struct tag;
 
@@ -33,6 +38,20 @@ bool		 dkim_parse_uint(const struct tag *t, size_t maxdigits,
  */
 void		 dkim_strip_b(const struct msg_field *f, const struct tag *b,
 		    struct buf *out);
+
+/*
+ * Append raw[0..n), one header field, canonicalized with c, to hash h
+ * (tmp: scratch), without its final CRLF when last (the signature's own
+ * field, RFC 6376 3.7), and to dump when not NULL.
+ */
+void		 dkim_hash_field(struct crypto_hash *h, struct buf *tmp,
+		    enum canon_alg c, const char *raw, size_t n, bool last,
+		    FILE *dump);
+
+/* The bottom-most field named p[0..n) of m not used yet (marked used), or
+ * -1: each listing in h= signs the next instance up (RFC 6376 5.4.2). */
+long		 dkim_pick_field(const struct msg *m, const char *p, size_t n,
+		    bool *used);
 
 /*
  * The public key at sel._domainkey.d for algorithm alg, fetched (through
