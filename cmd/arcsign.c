@@ -205,7 +205,8 @@ seal(struct run *r, FILE *in, const char *name)
 	if ((spool = tmpfile()) == NULL)
 		cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool file: %s",
 		    strerror(errno));
-	am = arc_msg_new(r->v, &m, true, r->cli.verbose ? stderr : NULL);
+	am = arc_msg_new(r->v, &m, r->o.authserv_id,
+	    r->cli.verbose ? stderr : NULL);
 	if (arc_msg_feed(am, &m, spool) < 0) {
 		cli_warn(&r->cli, "%s: read error: %s", name, strerror(errno));
 		rc = EXIT_NOINPUT;

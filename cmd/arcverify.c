@@ -152,7 +152,7 @@ verify_mbox_message(struct run *r, FILE *in, const char *name)
 		msg_free(&m);
 		return;
 	}
-	am = arc_msg_new(r->v, &m, false, r->cli.verbose ? stderr : NULL);
+	am = arc_msg_new(r->v, &m, NULL, r->cli.verbose ? stderr : NULL);
 	mbox_unquote_init(&r->unquote);
 	while ((k = msg_read_body(&m, chunk, sizeof(chunk))) > 0)
 		mbox_unquote(&r->unquote, chunk, (size_t)k, body_sink, am);
@@ -215,7 +215,7 @@ verify_stream(struct run *r, FILE *in, const char *name)
 	if (r->filter && (spool = tmpfile()) == NULL)
 		cli_fatal(&r->cli, EXIT_IOERR, "cannot make a spool file: %s",
 		    strerror(errno));
-	am = arc_msg_new(r->v, &m, false, r->cli.verbose ? stderr : NULL);
+	am = arc_msg_new(r->v, &m, NULL, r->cli.verbose ? stderr : NULL);
 	if (arc_msg_feed(am, &m, spool) < 0) {
 		cli_warn(&r->cli, "%s: read error: %s", name, strerror(errno));
 		r->err = EXIT_IOERR;

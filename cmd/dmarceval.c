@@ -684,7 +684,7 @@ eval_stream(struct run *r, FILE *in, const char *name)
 	if (!x.have_dkim && au_rc == 0)
 		dm = dkim_msg_new(verifier(r), &m);
 	if (r->ntrust > 0 && au_rc == 0 && msg_count(&m, "ARC-Seal") > 0)
-		am = arc_msg_new(verifier(r), &m, false,
+		am = arc_msg_new(verifier(r), &m, NULL,
 		    r->cli.verbose ? stderr : NULL);
 	if (dm != NULL || (am != NULL && !x.have_arc)) {
 		if (r->filter && (spool = tmpfile()) == NULL)

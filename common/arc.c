@@ -59,6 +59,8 @@ struct arc_msg {
 	size_t			 aar_payload[ARC_SETS_MAX + 1];	/* offset
 						 * in the AAR value */
 	struct dkim_msg		*ams;		/* AMS verification */
+	bool			 from_ar;	/* sealing: r.cv is our arc=
+						 * result, not validated here */
 	struct canon_body	 cb;		/* sealing: relaxed body */
 	struct crypto_hash	*bh;		/* NULL unless sealing */
 };
@@ -340,17 +342,22 @@ parse_seal(struct arc_msg *am, unsigned i)
 	return 0;
 }
 
+static enum arc_cv sealed_cv(const struct arc_msg *am,
+		    const struct authres_set *set, bool *from_ar);
+
 struct arc_msg *
-arc_msg_new(struct dkim_verifier *v, const struct msg *m, bool seal,
-    FILE *trace_to)
+arc_msg_new(struct dkim_verifier *v, const struct msg *m,
+    const char *seal_for, FILE *trace_to)
 {
+	struct authres_set set;
+	enum arc_cv cv;
 	struct arc_msg *am = xcalloc(1, sizeof(*am));
 	unsigned n;
 
 	am->v = v;
 	am->m = m;
 	am->trace = trace_to;
-	if (seal) {
+	if (seal_for != NULL) {
 		am->bh = crypto_hash_new(CRYPTO_SHA256);
 		canon_body_init(&am->cb, CANON_RELAXED, CANON_NO_LIMIT,
 		    crypto_hash_sink, am->bh);
@@ -380,6 +387,21 @@ arc_msg_new(struct dkim_verifier *v, const struct msg *m, bool seal,
 			fail(am, "RFC 8617 5.2 step 3: ARC-Seal i=%u has "
 			    "cv=%s, not %s", i, arc_cv_name(am->seals[i].cv),
 			    arc_cv_name(want));
+			return am;
+		}
+	}
+	/* a sealer whose own arc= result describes this chain seals that
+	 * (arcverify -a ran before it): no second validation, no second
+	 * round of key lookups */
+	if (seal_for != NULL) {
+		authres_ours(m, seal_for, &set);
+		cv = sealed_cv(am, &set, &am->from_ar);
+		authres_set_free(&set);
+		if (am->from_ar) {
+			am->r.cv = cv;
+			am->done = true;
+			trace(am, "arc=%s from our Authentication-Results",
+			    arc_cv_name(cv));
 			return am;
 		}
 	}
@@ -815,7 +837,7 @@ aar_pieces(const struct msg_field *f, struct buf *out, const char *eol,
  * The chain status to seal: our arc= result if there is one that can
  * describe this message (none for no chain, pass or fail for one: an
  * arc=none above a chain was written before the chain was, by an
- * earlier hop that used the same authserv-id), else our own validation.
+ * earlier hop that used the same authserv-id), else am's own status.
  * *from_ar says which.
  */
 static enum arc_cv
@@ -923,7 +945,7 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	unsigned char dg[CRYPTO_HASH_MAX];
 	struct crypto_hash *h;
 	bool *used;
-	enum arc_cv cv;
+	enum arc_cv cv, ar_cv;
 	bool from_ar;
 	unsigned inst = am->r.n + 1;
 	size_t dn;
@@ -943,14 +965,15 @@ arc_seal(struct arc_msg *am, const struct msg *m,
 	if (msg_count(m, "From") == 0)
 		return diag_set(d, "RFC 6376 5.4: no From field to sign");
 	authres_ours(m, o->authserv_id, &set);
-	cv = sealed_cv(am, &set, &from_ar);
+	cv = am->r.cv;
 	/* a chain of unknown shape cannot be sealed over (5.1.2) */
-	if (am->r.n > 0 && !am->r.structure_ok && cv != ARC_CV_FAIL) {
+	if (am->r.n > 0 && !am->r.structure_ok)
 		cv = ARC_CV_FAIL;
-		from_ar = false;
-	}
 	*cvp = cv;
-	make_aar(m, o, &set, inst, cv, !from_ar, &aar);
+	/* our arc= result stays in the AAR, as written, when it is the
+	 * status sealed; else it gives way to the status found here */
+	ar_cv = sealed_cv(am, &set, &from_ar);
+	make_aar(m, o, &set, inst, cv, !(from_ar && ar_cv == cv), &aar);
 	authres_set_free(&set);
 
 	/* the AMS: DKIM over the fields named, the body relaxed */

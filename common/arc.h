@@ -7,7 +7,7 @@
  * newest ARC-Message-Signature (and the older ones, for oldest-pass) with
  * the DKIM verifier, and every ARC-Seal from the newest down:
  *
- *   am = arc_msg_new(v, &msg, false, trace);  after msg_read_header
+ *   am = arc_msg_new(v, &msg, NULL, trace);  after msg_read_header
  *   arc_msg_body(am, chunk, n);           for each body chunk
  *   arc_msg_final(am);
  *   r = arc_msg_result(am);
@@ -56,11 +56,14 @@ struct arc_msg;
 /*
  * Start validating the message whose header block m holds (borrowed
  * until arc_msg_free), with keys from v (borrowed).  trace, if not NULL,
- * gets a line per step (-v).  seal: the body is also hashed for the AMS
- * of a new set (arc_seal).  Never fails: a broken chain is cv=fail.
+ * gets a line per step (-v).  Never fails: a broken chain is cv=fail.
+ * seal_for, when not NULL, is a sealer's authserv-id: the body is also
+ * hashed for the AMS of a new set (arc_seal), and when our arc= result
+ * (seal_for's Authentication-Results, DESIGN.md) fits the chain read,
+ * that is its status: the signatures are not verified again.
  */
 struct arc_msg	*arc_msg_new(struct dkim_verifier *v, const struct msg *m,
-		    bool seal, FILE *trace);
+		    const char *seal_for, FILE *trace);
 void		 arc_msg_body(struct arc_msg *am, const void *p, size_t n);
 
 /* The rest of m's body through am, copied to spool when not NULL.
@@ -119,9 +122,8 @@ extern const char *const arc_default_sign[];
  * The fields of the next ARC set for message m, whose chain am has
  * validated (arc_msg_final done): ARC-Seal, ARC-Message-Signature and
  * ARC-Authentication-Results, in that order, each ending in m's line
- * ending, appended to out, and the chain status sealed in *cv.  The
- * chain status is the arc= result of our Authentication-Results (o's
- * authserv-id, DESIGN.md) when there is one, else am's.  Returns 0;
+ * ending, appended to out, and the chain status sealed in *cv: am's,
+ * made with seal_for = o's authserv-id (see arc_msg_new).  Returns 0;
  * 1 when RFC 8617 5.1 says add nothing (the newest seal already says
  * cv=fail), with the reason in d; -1 with d filled on an error
  * (instance 50 already used, a name the AMS may not sign, signing).

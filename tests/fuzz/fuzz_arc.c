@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	blen = (size_t)(data + size - body);
 	if (msg_parse_header(&m, (const char *)data, (size_t)(body - data),
 	    &d) == 0) {
-		am = arc_msg_new(v, &m, true, NULL);
+		am = arc_msg_new(v, &m, "mx.example.org", NULL);
 		/* the body in two pieces: chunk boundaries must not matter */
 		arc_msg_body(am, body, blen / 2);
 		arc_msg_body(am, body + blen / 2, blen - blen / 2);
