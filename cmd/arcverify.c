@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "arc.h"
-#include "authres.h"
 #include "buf.h"
 #include "cli.h"
 #include "crypto.h"
@@ -86,29 +85,6 @@ cv_verdict(enum arc_cv cv)
 	}
 }
 
-/* -a: Authentication-Results, then the message bytes as they came. */
-static int
-filter_out(struct run *r, struct msg *m, FILE *spool, const char *line)
-{
-	struct diag d = { { 0 } };
-	char *field, chunk[CHUNK];
-	size_t k;
-
-	field = authres_build(cli_authserv_id(&r->cli), &line, 1, m->eol, &d);
-	if (field == NULL) {
-		cli_warn(&r->cli, "cannot build Authentication-Results: %s",
-		    d.msg);
-		return -1;
-	}
-	fputs(field, stdout);
-	free(field);
-	fwrite(m->hdr, 1, m->hdrlen, stdout);
-	rewind(spool);
-	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
-		fwrite(chunk, 1, k, stdout);
-	return ferror(spool) ? -1 : 0;
-}
-
 /* The chain of am is settled: remember the verdict, write out. */
 static void
 conclude(struct run *r, struct msg *m, struct arc_msg *am, FILE *spool,
@@ -124,7 +100,8 @@ conclude(struct run *r, struct msg *m, struct arc_msg *am, FILE *spool,
 	if (!r->filter)
 		printf("%s%s%s\n", r->named ? name : "", r->named ? ": " : "",
 		    line.p);
-	else if (filter_out(r, m, spool, line.p) < 0)
+	else if (cli_filter_out(&r->cli, m, spool,
+	    (const char *const *)&line.p, 1) < 0)
 		r->err = EXIT_IOERR;
 	buf_free(&line);
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "authres.h"
 #include "buf.h"
 #include "cli.h"
 #include "crypto.h"
@@ -120,31 +119,6 @@ report(struct run *r, const char *name, char **lines, size_t n)
 	}
 }
 
-/* -a: Authentication-Results, then the message bytes as they came. */
-static int
-filter_out(struct run *r, struct msg *m, FILE *spool, char **lines,
-    size_t n)
-{
-	struct diag d = { { 0 } };
-	char *field, chunk[CHUNK];
-	size_t k;
-
-	field = authres_build(cli_authserv_id(&r->cli),
-	    (const char *const *)lines, n, m->eol, &d);
-	if (field == NULL) {
-		cli_warn(&r->cli, "cannot build Authentication-Results: %s",
-		    d.msg);
-		return -1;
-	}
-	fputs(field, stdout);
-	free(field);
-	fwrite(m->hdr, 1, m->hdrlen, stdout);
-	rewind(spool);
-	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
-		fwrite(chunk, 1, k, stdout);
-	return ferror(spool) ? -1 : 0;
-}
-
 /* The verdicts of dm are in: trace, remember the best, write out. */
 static void
 conclude(struct run *r, struct msg *m, struct dkim_msg *dm, FILE *spool,
@@ -165,7 +139,8 @@ conclude(struct run *r, struct msg *m, struct dkim_msg *dm, FILE *spool,
 	r->any = true;
 	if (!r->filter)
 		report(r, name, lines, n);
-	else if (filter_out(r, m, spool, lines, n) < 0)
+	else if (cli_filter_out(&r->cli, m, spool,
+	    (const char *const *)lines, n) < 0)
 		r->err = EXIT_IOERR;
 	free_lines(lines, n);
 }

@@ -608,32 +608,6 @@ arc_override(struct run *r, struct arc_msg *am, const struct inputs *x,
 	res->override = buf_steal(&why);
 }
 
-/* -a: our Authentication-Results field, the header block, the body
- * (from the spool if the body was read for DKIM). */
-static int
-filter_out(struct run *r, struct msg *m, FILE *spool, const char *line)
-{
-	struct diag d = { { 0 } };
-	char *field, chunk[CHUNK];
-	size_t k;
-
-	field = authres_build(cli_authserv_id(&r->cli), &line, 1, m->eol, &d);
-	if (field == NULL) {
-		cli_warn(&r->cli, "cannot build Authentication-Results: %s",
-		    d.msg);
-		return -1;
-	}
-	fputs(field, stdout);
-	free(field);
-	if (spool == NULL)
-		return msg_write_rest(m, stdout);
-	fwrite(m->hdr, 1, m->hdrlen, stdout);
-	rewind(spool);
-	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
-		fwrite(chunk, 1, k, stdout);
-	return ferror(spool) ? -1 : 0;
-}
-
 static void
 output(struct run *r, const char *name, struct msg *m, FILE *spool,
     const struct dmarc_authors *au, const struct dmarc_result *res)
@@ -643,7 +617,8 @@ output(struct run *r, const char *name, struct msg *m, FILE *spool,
 	record_verdict(r, res);
 	if (!r->filter) {
 		print_line(r, name, line);
-	} else if (filter_out(r, m, spool, line) == -1) {
+	} else if (cli_filter_out(&r->cli, m, spool,
+	    (const char *const *)&line, 1) == -1) {
 		cli_warn(&r->cli, "%s: cannot copy the message: %s", name,
 		    strerror(errno));
 		r->err = EXIT_IOERR;

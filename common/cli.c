@@ -7,10 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
 #include "dns.h"
+#include "msg.h"
 
 void
 cli_init(struct cli *c, const char *prog, const char *usage)
@@ -207,4 +209,28 @@ cli_exit(const struct cli *c, int code)
 		exit(EXIT_IOERR);
 	}
 	exit(code);
+}
+
+int
+cli_filter_out(struct cli *c, struct msg *m, FILE *spool,
+    const char *const *lines, size_t n)
+{
+	struct diag d = { { 0 } };
+	char *field, chunk[65536];
+	size_t k;
+
+	field = authres_build(cli_authserv_id(c), lines, n, m->eol, &d);
+	if (field == NULL) {
+		cli_warn(c, "cannot build Authentication-Results: %s", d.msg);
+		return -1;
+	}
+	fputs(field, stdout);
+	free(field);
+	if (spool == NULL)
+		return msg_write_rest(m, stdout);
+	fwrite(m->hdr, 1, m->hdrlen, stdout);
+	rewind(spool);
+	while ((k = fread(chunk, 1, sizeof(chunk), spool)) > 0)
+		fwrite(chunk, 1, k, stdout);
+	return ferror(spool) ? -1 : 0;
 }

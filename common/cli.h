@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "verdict.h"
 
@@ -80,6 +81,18 @@ struct dns *cli_dns(struct cli *c);
 
 /* The authserv-id: -A, else the host name. */
 const char *cli_authserv_id(struct cli *c);
+
+/*
+ * Filter mode (-a): write to stdout an Authentication-Results field of
+ * our authserv-id holding lines[0..n) (key=value results), in m's line
+ * ending, then the message as it came: the header block and the body,
+ * from spool (rewound) when the body was read into it, else the rest of
+ * m's input.  Returns 0, or -1 (a warning said why when the field could
+ * not be built; errno set on a read error).
+ */
+struct msg;
+int	cli_filter_out(struct cli *c, struct msg *m, FILE *spool,
+	    const char *const *lines, size_t n);
 
 /* "tool: msg" on stderr. */
 void	cli_warn(const struct cli *c, const char *fmt, ...)
